@@ -1,0 +1,48 @@
+//! Seeds, limits and layout facts shared by the program and every off-chain reader.
+
+use anchor_lang::prelude::*;
+
+/// Seed of the singleton [`crate::state::Config`] PDA.
+#[constant]
+pub const CONFIG_SEED: &[u8] = b"config";
+/// Seed prefix of a [`crate::state::Provider`] PDA: `["provider", authority]`.
+#[constant]
+pub const PROVIDER_SEED: &[u8] = b"provider";
+/// Seed prefix of a [`crate::state::Listing`] PDA: `["listing", provider, listing_id (u64 LE)]`.
+#[constant]
+pub const LISTING_SEED: &[u8] = b"listing";
+/// Seed prefix of a [`crate::state::Lease`] PDA: `["lease", listing, lease_id (u64 LE)]`.
+#[constant]
+pub const LEASE_SEED: &[u8] = b"lease";
+
+/// Hard cap on the protocol fee: 500 basis points = 5 %.
+#[constant]
+pub const MAX_FEE_BPS: u16 = 500;
+/// Basis points in one whole.
+pub const BPS_DENOMINATOR: u64 = 10_000;
+/// Seconds in one leased hour.
+pub const SECONDS_PER_HOUR: u64 = 3_600;
+/// Longest settle grace the admin may configure (7 days), so refunds cannot be postponed forever.
+#[constant]
+pub const MAX_SETTLE_GRACE_SECONDS: u32 = 7 * 24 * 3_600;
+/// Longest lease a listing may offer, in hours (366 days).
+#[constant]
+pub const MAX_LEASE_HOURS: u32 = 366 * 24;
+
+/// Longest provider metadata URI, in bytes.
+#[constant]
+pub const MAX_METADATA_URI_LEN: usize = 200;
+/// Longest GPU model name, in bytes.
+#[constant]
+pub const MAX_GPU_MODEL_LEN: usize = 32;
+/// Longest region name, in bytes.
+#[constant]
+pub const MAX_REGION_LEN: usize = 32;
+/// Longest health-check address (`tcp://host:port` or `http(s)://…`), in bytes.
+#[constant]
+pub const MAX_HEALTH_CHECK_LEN: usize = 128;
+
+/// Byte offset of the `state` enum in Listing and Lease accounts (right after the
+/// 8-byte discriminator), for `getProgramAccounts` memcmp filters.
+#[constant]
+pub const STATE_OFFSET: usize = 8;

@@ -1,0 +1,85 @@
+//! Every way an instruction can be refused, with a message a user can act on.
+
+use anchor_lang::prelude::*;
+
+/// Errors returned by the compute-escrow program (codes start at 6000).
+#[error_code]
+#[derive(PartialEq, Eq)]
+pub enum EscrowError {
+    #[msg("Signer is not the authority allowed to do this")]
+    Unauthorized,
+    #[msg("Fee is above the 500 bps (5 %) cap")]
+    FeeTooHigh,
+    #[msg("Settle grace is longer than the 7-day maximum")]
+    GraceTooLong,
+    #[msg("The market is paused: no new listings, leases or extensions")]
+    MarketPaused,
+    #[msg("Treasury account is not the one in the config")]
+    WrongTreasury,
+    #[msg("Payout wallet is not the provider's payout wallet")]
+    WrongPayoutWallet,
+    #[msg("Account belongs to a different provider")]
+    ProviderMismatch,
+    #[msg("Lease belongs to a different listing")]
+    ListingMismatch,
+    #[msg("Signer or account is not the lease's renter")]
+    RenterMismatch,
+    #[msg("Signer is not the lease's attestor")]
+    WrongAttestor,
+    #[msg("Metadata URI is too long (max 200 bytes)")]
+    MetadataUriTooLong,
+    #[msg("GPU model must be 1 to 32 bytes")]
+    InvalidGpuModel,
+    #[msg("Region is too long (max 32 bytes)")]
+    RegionTooLong,
+    #[msg("Health-check address is too long (max 128 bytes)")]
+    HealthCheckTooLong,
+    #[msg("GPU count must be at least 1")]
+    InvalidGpuCount,
+    #[msg("Capacity must be at least 1")]
+    InvalidCapacity,
+    #[msg("Price per hour must be greater than zero")]
+    ZeroPrice,
+    #[msg("Hours range must satisfy 1 <= min <= max <= 8784")]
+    InvalidHoursRange,
+    #[msg("Listing is paused")]
+    ListingPaused,
+    #[msg("Listing is closed")]
+    ListingClosed,
+    #[msg("Listing still has unsettled leases")]
+    ListingHasOpenLeases,
+    #[msg("Listing is at capacity")]
+    ListingAtCapacity,
+    #[msg("Listing price changed since the quote; re-quote and sign again")]
+    PriceChanged,
+    #[msg("Listing attestor changed since the quote; re-quote and sign again")]
+    AttestorChanged,
+    #[msg("Hours are below the listing's minimum")]
+    HoursBelowMinimum,
+    #[msg("Hours are above the listing's maximum")]
+    HoursAboveMaximum,
+    #[msg("Lease is not active (cancelled)")]
+    LeaseNotActive,
+    #[msg("Lease has already reached its end time")]
+    LeaseEnded,
+    #[msg("Attestation period is empty or reversed (to <= from)")]
+    InvalidPeriod,
+    #[msg("Attestation period overlaps time already attested")]
+    PeriodOverlapsAttested,
+    #[msg("Attestation period must start where the last one ended")]
+    PeriodLeavesGap,
+    #[msg("Attestation period ends in the future")]
+    PeriodInFuture,
+    #[msg("Attestation period ends after the lease end")]
+    PeriodPastLeaseEnd,
+    #[msg("Up seconds exceed the length of the period")]
+    UpSecondsExceedPeriod,
+    #[msg("Attestation window closed: lease end plus grace has passed")]
+    AttestationWindowClosed,
+    #[msg("Nothing new to claim")]
+    NothingToClaim,
+    #[msg("Lease cannot be settled before its end plus the settle grace")]
+    SettleTooEarly,
+    #[msg("Arithmetic overflow")]
+    ArithmeticOverflow,
+}

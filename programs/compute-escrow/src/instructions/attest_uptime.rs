@@ -1,0 +1,60 @@
+use anchor_lang::prelude::*;
+
+use crate::error::EscrowError;
+use crate::events::UptimeAttested;
+use crate::state::{Lease, Provider};
+
+/// The lease's attestor signs `up_seconds` of uptime for `[from, to)`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct AttestUptime<'info> {
+    pub attestor: Signer<'info>,
+    #[account(mut, address = lease.provider @ EscrowError::ProviderMismatch)]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, has_one = attestor @ EscrowError::WrongAttestor)]
+    pub lease: Box<Account<'info, Lease>>,
+}
+
+pub fn handler(ctx: Context<AttestUptime>, from: i64, to: i64, up_seconds: u64) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let lease = &mut ctx.accounts.lease;
+    require!(to > from, EscrowError::InvalidPeriod);
+    require!(from >= lease.attested_until, EscrowError::PeriodOverlapsAttested);
+    require!(from == lease.attested_until, EscrowError::PeriodLeavesGap);
+    require!(to <= lease.end_ts, EscrowError::PeriodPastLeaseEnd);
+    require!(to <= now, EscrowError::PeriodInFuture);
+    require!(now <= lease.settle_after()?, EscrowError::AttestationWindowClosed);
+    // to > from, so the period length is positive and fits in u64.
+    let period = (to - from) as u64;
+    require!(up_seconds <= period, EscrowError::UpSecondsExceedPeriod);
+    let down_seconds = period - up_seconds;
+
+    lease.attested_until = to;
+    lease.attested_seconds = lease
+        .attested_seconds
+        .checked_add(up_seconds)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    lease.down_seconds = lease
+        .down_seconds
+        .checked_add(down_seconds)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    lease.mark_ended_if_due(now);
+
+    let provider = &mut ctx.accounts.provider;
+    provider.seconds_attested = provider
+        .seconds_attested
+        .checked_add(up_seconds)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    provider.seconds_missed = provider
+        .seconds_missed
+        .checked_add(down_seconds)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    emit_cpi!(UptimeAttested {
+        lease: ctx.accounts.lease.key(),
+        attestor: ctx.accounts.attestor.key(),
+        from,
+        to,
+        up_seconds,
+    });
+    Ok(())
+}

@@ -1,0 +1,51 @@
+use anchor_lang::prelude::*;
+
+use crate::error::EscrowError;
+use crate::events::LeaseCancelled;
+use crate::instructions::extend_lease::require_running;
+use crate::math;
+use crate::state::{Lease, LeaseState};
+
+/// The renter stops the lease now. Time after the cancel can never be earned,
+/// so its share of the deposit is refunded at once; the rest waits for settle.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CancelLease<'info> {
+    #[account(mut)]
+    pub renter: Signer<'info>,
+    #[account(mut, has_one = renter @ EscrowError::RenterMismatch)]
+    pub lease: Box<Account<'info, Lease>>,
+}
+
+pub fn handler(ctx: Context<CancelLease>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let lease = &mut ctx.accounts.lease;
+    require_running(lease, now)?;
+    // attested_until <= now always holds: attestations never pass the clock.
+    let unattested = u64::try_from(now - lease.attested_until)
+        .map_err(|_| EscrowError::ArithmeticOverflow)?;
+    let refund = math::cancel_refund(
+        lease.deposited,
+        lease.refunded,
+        lease.attested_seconds,
+        unattested,
+        lease.price_lamports_per_hour,
+    )?;
+    if refund > 0 {
+        lease.sub_lamports(refund)?;
+        ctx.accounts.renter.add_lamports(refund)?;
+    }
+    lease.refunded = lease
+        .refunded
+        .checked_add(refund)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    lease.end_ts = now;
+    lease.cancelled_at = now;
+    lease.state = LeaseState::Cancelled;
+    emit_cpi!(LeaseCancelled {
+        lease: ctx.accounts.lease.key(),
+        cancelled_at: now,
+        refund_lamports: refund,
+    });
+    Ok(())
+}

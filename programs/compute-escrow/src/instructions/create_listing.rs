@@ -1,0 +1,81 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::LISTING_SEED;
+use crate::error::EscrowError;
+use crate::events::ListingCreated;
+use crate::state::{Config, Listing, ListingState, Provider};
+
+/// What a provider offers in a new listing.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ListingTerms {
+    pub gpu_model: String,
+    pub gpu_count: u16,
+    pub vram_gb: u16,
+    pub region: String,
+    pub health_check: String,
+    pub price_lamports_per_hour: u64,
+    pub min_hours: u32,
+    pub max_hours: u32,
+    pub attestor: Pubkey,
+    pub capacity: u16,
+}
+
+/// Creates the provider's next listing at id `provider.listing_count`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct CreateListing<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    pub config: Account<'info, Config>,
+    #[account(mut, has_one = authority @ EscrowError::Unauthorized)]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + Listing::INIT_SPACE,
+        seeds = [LISTING_SEED, provider.key().as_ref(), &provider.listing_count.to_le_bytes()],
+        bump,
+    )]
+    pub listing: Box<Account<'info, Listing>>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
+    require!(!ctx.accounts.config.paused, EscrowError::MarketPaused);
+    let now = Clock::get()?.unix_timestamp;
+    let provider = &mut ctx.accounts.provider;
+    let listing_id = provider.listing_count;
+    provider.listing_count = listing_id
+        .checked_add(1)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    let listing = Listing {
+        state: ListingState::Active,
+        provider: provider.key(),
+        listing_id,
+        price_lamports_per_hour: terms.price_lamports_per_hour,
+        min_hours: terms.min_hours,
+        max_hours: terms.max_hours,
+        attestor: terms.attestor,
+        gpu_count: terms.gpu_count,
+        vram_gb: terms.vram_gb,
+        capacity: terms.capacity,
+        active_leases: 0,
+        leases_opened: 0,
+        created_at: now,
+        updated_at: now,
+        bump: ctx.bumps.listing,
+        gpu_model: terms.gpu_model,
+        region: terms.region,
+        health_check: terms.health_check,
+    };
+    listing.validate_terms()?;
+    ctx.accounts.listing.set_inner(listing);
+    emit_cpi!(ListingCreated {
+        listing: ctx.accounts.listing.key(),
+        provider: ctx.accounts.provider.key(),
+        listing_id,
+        price_lamports_per_hour: terms.price_lamports_per_hour,
+        attestor: terms.attestor,
+    });
+    Ok(())
+}

@@ -1,0 +1,108 @@
+use anchor_lang::prelude::*;
+
+use crate::error::EscrowError;
+use crate::events::LeaseSettled;
+use crate::instructions::claim_payout::pay_earned;
+use crate::math;
+use crate::state::{CloseReason, Config, Lease, LeaseState, Listing, Provider};
+
+/// Permissionless crank after end + grace: pays the provider for attested time,
+/// refunds the renter the rest and closes the lease (rent to the renter).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct SettleLease<'info> {
+    pub config: Account<'info, Config>,
+    #[account(
+        mut,
+        address = lease.provider @ EscrowError::ProviderMismatch,
+        has_one = payout_wallet @ EscrowError::WrongPayoutWallet,
+    )]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, address = lease.listing @ EscrowError::ListingMismatch)]
+    pub listing: Box<Account<'info, Listing>>,
+    #[account(mut, close = renter)]
+    pub lease: Box<Account<'info, Lease>>,
+    /// CHECK: must equal `lease.renter`; receives the refund and the rent.
+    #[account(mut, address = lease.renter @ EscrowError::RenterMismatch)]
+    pub renter: UncheckedAccount<'info>,
+    /// CHECK: must equal `provider.payout_wallet` (has_one above); only receives lamports.
+    #[account(mut)]
+    pub payout_wallet: UncheckedAccount<'info>,
+    /// CHECK: must equal `config.treasury`; only receives lamports.
+    #[account(mut, address = config.treasury @ EscrowError::WrongTreasury)]
+    pub treasury: UncheckedAccount<'info>,
+}
+
+pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let accounts = &mut *ctx.accounts;
+    require!(
+        now >= accounts.lease.settle_after()?,
+        EscrowError::SettleTooEarly
+    );
+    let payout = pay_earned(
+        &mut accounts.lease,
+        &mut accounts.provider,
+        &accounts.payout_wallet,
+        &accounts.treasury,
+    )?;
+    let lease = &mut accounts.lease;
+    let refund = math::settle_refund(
+        lease.deposited,
+        lease.refunded,
+        lease.attested_seconds,
+        lease.price_lamports_per_hour,
+    )?;
+    if refund > 0 {
+        lease.sub_lamports(refund)?;
+        accounts.renter.add_lamports(refund)?;
+    }
+    lease.refunded = lease
+        .refunded
+        .checked_add(refund)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    require!(
+        lease.escrow_balance()? == 0,
+        EscrowError::ArithmeticOverflow
+    );
+    lease.close_reason = if lease.state == LeaseState::Cancelled {
+        CloseReason::Cancelled
+    } else {
+        CloseReason::Completed
+    };
+    lease.state = LeaseState::Settled;
+
+    // Lease time nobody attested counts against the provider's record.
+    let unattested = u64::try_from(lease.end_ts - lease.attested_until)
+        .map_err(|_| EscrowError::ArithmeticOverflow)?;
+    let provider = &mut accounts.provider;
+    provider.seconds_missed = provider
+        .seconds_missed
+        .checked_add(unattested)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    provider.leases_settled = provider
+        .leases_settled
+        .checked_add(1)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+    accounts.listing.active_leases = accounts
+        .listing
+        .active_leases
+        .checked_sub(1)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
+
+    let lease = &accounts.lease;
+    let settled = LeaseSettled {
+        lease: lease.key(),
+        reason: lease.close_reason,
+        provider_lamports: payout.provider,
+        fee_lamports: payout.fee,
+        refund_lamports: refund,
+        rent_returned: lease.get_lamports(),
+        attested_seconds: lease.attested_seconds,
+        paid_out: lease.paid_out,
+        fee_paid: lease.fee_paid,
+        refunded: lease.refunded,
+    };
+    emit_cpi!(settled);
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! compute-escrow: SOL escrow for GPU-hour leases, released to the provider only
+//! for uptime an attestor signed for; everything else returns to the renter.
+//!
+//! This file only dispatches; see `instructions/` for each handler and
+//! `state/` for the accounts. `SPEC.md` in the repository describes the model.
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod math;
+pub mod state;
+
+use instructions::*;
+
+declare_id!("Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS");
+
+#[program]
+pub mod compute_escrow {
+    use super::*;
+
+    /// Creates the market config; the signer becomes admin.
+    pub fn init_config(
+        ctx: Context<InitConfig>,
+        treasury: Pubkey,
+        fee_bps: u16,
+        settle_grace_seconds: u32,
+    ) -> Result<()> {
+        init_config::handler(ctx, treasury, fee_bps, settle_grace_seconds)
+    }
+
+    /// Admin changes fee, treasury, grace, pause flag or admin.
+    pub fn update_config(ctx: Context<UpdateConfig>, update: ConfigUpdate) -> Result<()> {
+        update_config::handler(ctx, update)
+    }
+
+    /// Registers the signer as a provider.
+    pub fn register_provider(
+        ctx: Context<RegisterProvider>,
+        payout_wallet: Pubkey,
+        metadata_uri: String,
+    ) -> Result<()> {
+        register_provider::handler(ctx, payout_wallet, metadata_uri)
+    }
+
+    /// Changes the provider's payout wallet and/or metadata URI.
+    pub fn update_provider(
+        ctx: Context<UpdateProvider>,
+        payout_wallet: Option<Pubkey>,
+        metadata_uri: Option<String>,
+    ) -> Result<()> {
+        update_provider::handler(ctx, payout_wallet, metadata_uri)
+    }
+
+    /// Lists a GPU machine for rent.
+    pub fn create_listing(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
+        create_listing::handler(ctx, terms)
+    }
+
+    /// Changes a listing's terms; open leases keep theirs.
+    pub fn update_listing(ctx: Context<ManageListing>, update: ListingUpdate) -> Result<()> {
+        update_listing::handler(ctx, update)
+    }
+
+    /// Pauses (`true`) or resumes (`false`) a listing.
+    pub fn pause_listing(ctx: Context<ManageListing>, paused: bool) -> Result<()> {
+        pause_listing::handler(ctx, paused)
+    }
+
+    /// Retires a listing that has no unsettled leases.
+    pub fn close_listing(ctx: Context<ManageListing>) -> Result<()> {
+        close_listing::handler(ctx)
+    }
+
+    /// Rents a listing for `hours` at the quoted price and attestor.
+    pub fn open_lease(
+        ctx: Context<OpenLease>,
+        lease_id: u64,
+        hours: u32,
+        expected_price_lamports_per_hour: u64,
+        expected_attestor: Pubkey,
+    ) -> Result<()> {
+        open_lease::handler(
+            ctx,
+            lease_id,
+            hours,
+            expected_price_lamports_per_hour,
+            expected_attestor,
+        )
+    }
+
+    /// Buys more hours at the lease's price.
+    pub fn extend_lease(ctx: Context<ExtendLease>, hours: u32) -> Result<()> {
+        extend_lease::handler(ctx, hours)
+    }
+
+    /// The attestor signs `up_seconds` of uptime for `[from, to)`.
+    pub fn attest_uptime(
+        ctx: Context<AttestUptime>,
+        from: i64,
+        to: i64,
+        up_seconds: u64,
+    ) -> Result<()> {
+        attest_uptime::handler(ctx, from, to, up_seconds)
+    }
+
+    /// Pays the provider (and treasury fee) for attested uptime not yet paid.
+    pub fn claim_payout(ctx: Context<ClaimPayout>) -> Result<()> {
+        claim_payout::handler(ctx)
+    }
+
+    /// The renter stops the lease now.
+    pub fn cancel_lease(ctx: Context<CancelLease>) -> Result<()> {
+        cancel_lease::handler(ctx)
+    }
+
+    /// Anyone, after end + grace: final payout, refund, close.
+    pub fn settle_lease(ctx: Context<SettleLease>) -> Result<()> {
+        settle_lease::handler(ctx)
+    }
+}

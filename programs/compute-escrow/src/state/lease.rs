@@ -1,0 +1,105 @@
+use anchor_lang::prelude::*;
+
+use crate::error::EscrowError;
+
+/// Where a lease is in its life.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum LeaseState {
+    /// Running; may be extended, cancelled, attested and claimed.
+    Active,
+    /// Past its end (recorded by the first attest or claim after it); waits for settle.
+    Ended,
+    /// Stopped early by the renter; waits for settle.
+    Cancelled,
+    /// Settled and closed; seen only in events and the indexer.
+    Settled,
+}
+
+/// Why a lease was settled.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+pub enum CloseReason {
+    /// Not settled yet.
+    None,
+    /// Ran to its scheduled end.
+    Completed,
+    /// The renter cancelled it.
+    Cancelled,
+}
+
+/// One rental of a listing, at `["lease", listing, lease_id]`. Its lamports
+/// above rent exemption are the escrow.
+///
+/// Invariant: `deposited = paid_out + fee_paid + refunded + escrow balance`.
+#[account]
+#[derive(InitSpace, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// Active / Ended / Cancelled / Settled (byte offset 8).
+    pub state: LeaseState,
+    /// Why it was settled.
+    pub close_reason: CloseReason,
+    /// Paid the deposit; receives refunds and the rent at settle.
+    pub renter: Pubkey,
+    /// The provider account (PDA) of the listing.
+    pub provider: Pubkey,
+    /// The listing rented.
+    pub listing: Pubkey,
+    /// Signs uptime for this lease (snapshot of the listing's attestor).
+    pub attestor: Pubkey,
+    /// Renter-chosen id, unique within the listing.
+    pub lease_id: u64,
+    /// Price snapshot at open; listing price changes never touch it.
+    pub price_lamports_per_hour: u64,
+    /// Fee snapshot at open, in basis points.
+    pub fee_bps: u16,
+    /// Settle grace snapshot at open, in seconds.
+    pub settle_grace_seconds: u32,
+    /// Hours bought, including extensions.
+    pub hours: u32,
+    /// Unix time the lease started (open).
+    pub start_ts: i64,
+    /// Unix time the lease ends; moved to the cancel time by a cancel.
+    pub end_ts: i64,
+    /// Unix time of the cancel, 0 if never cancelled.
+    pub cancelled_at: i64,
+    /// Lamports paid in by the renter.
+    pub deposited: u64,
+    /// Attestations cover `[start_ts, attested_until)`.
+    pub attested_until: i64,
+    /// Seconds attested as up.
+    pub attested_seconds: u64,
+    /// Seconds attested as down.
+    pub down_seconds: u64,
+    /// Lamports paid to the provider.
+    pub paid_out: u64,
+    /// Lamports paid to the treasury.
+    pub fee_paid: u64,
+    /// Lamports returned to the renter (escrow only, not rent).
+    pub refunded: u64,
+    /// PDA bump.
+    pub bump: u8,
+}
+
+impl Lease {
+    /// Lamports that should still be in escrow.
+    pub fn escrow_balance(&self) -> Result<u64> {
+        self.deposited
+            .checked_sub(self.paid_out)
+            .and_then(|v| v.checked_sub(self.fee_paid))
+            .and_then(|v| v.checked_sub(self.refunded))
+            .ok_or_else(|| error!(EscrowError::ArithmeticOverflow))
+    }
+
+    /// Records that the scheduled end has passed.
+    pub fn mark_ended_if_due(&mut self, now: i64) {
+        if self.state == LeaseState::Active && now >= self.end_ts {
+            self.state = LeaseState::Ended;
+        }
+    }
+
+    /// Time from which the lease may be settled.
+    pub fn settle_after(&self) -> Result<i64> {
+        self.end_ts
+            .checked_add(i64::from(self.settle_grace_seconds))
+            .ok_or_else(|| error!(EscrowError::ArithmeticOverflow))
+    }
+}

@@ -1,0 +1,11 @@
+//! Program accounts, one file per account.
+
+pub mod config;
+pub mod lease;
+pub mod listing;
+pub mod provider;
+
+pub use config::*;
+pub use lease::*;
+pub use listing::*;
+pub use provider::*;
