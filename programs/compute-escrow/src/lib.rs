@@ -11,6 +11,8 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod math;
+#[cfg(not(target_os = "solana"))]
+pub mod pda;
 pub mod state;
 
 use instructions::*;
