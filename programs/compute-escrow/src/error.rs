@@ -82,4 +82,6 @@ pub enum EscrowError {
     SettleTooEarly,
     #[msg("Arithmetic overflow")]
     ArithmeticOverflow,
+    #[msg("Account already exists")]
+    AlreadyInitialized,
 }

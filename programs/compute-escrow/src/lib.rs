@@ -6,6 +6,7 @@
 
 use anchor_lang::prelude::*;
 
+mod account_creation;
 pub mod constants;
 pub mod error;
 pub mod events;

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::account_creation::{create_pda, write_account};
 use crate::constants::LISTING_SEED;
 use crate::error::EscrowError;
 use crate::events::ListingCreated;
@@ -29,14 +30,13 @@ pub struct CreateListing<'info> {
     pub config: Account<'info, Config>,
     #[account(mut, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
+    /// CHECK: created here by `create_pda` at the seeds checked below.
     #[account(
-        init,
-        payer = authority,
-        space = 8 + Listing::INIT_SPACE,
+        mut,
         seeds = [LISTING_SEED, provider.key().as_ref(), &provider.listing_count.to_le_bytes()],
         bump,
     )]
-    pub listing: Box<Account<'info, Listing>>,
+    pub listing: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -69,7 +69,17 @@ pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
         health_check: terms.health_check,
     };
     listing.validate_terms()?;
-    ctx.accounts.listing.set_inner(listing);
+    let provider_key = provider.key();
+    let bump = listing.bump;
+    let account = ctx.accounts.listing.to_account_info();
+    create_pda(
+        &ctx.accounts.authority.to_account_info(),
+        &account,
+        &ctx.accounts.system_program.to_account_info(),
+        8 + Listing::INIT_SPACE,
+        &[LISTING_SEED, provider_key.as_ref(), &listing_id.to_le_bytes(), &[bump]],
+    )?;
+    write_account(&account, &listing)?;
     emit_cpi!(ListingCreated {
         listing: ctx.accounts.listing.key(),
         provider: ctx.accounts.provider.key(),

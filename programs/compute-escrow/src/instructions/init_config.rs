@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::account_creation::{create_pda, write_account};
 use crate::constants::{CONFIG_SEED, MAX_FEE_BPS, MAX_SETTLE_GRACE_SECONDS};
 use crate::error::EscrowError;
 use crate::events::ConfigInitialized;
@@ -11,14 +12,9 @@ use crate::state::Config;
 pub struct InitConfig<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
-    #[account(
-        init,
-        payer = admin,
-        space = 8 + Config::INIT_SPACE,
-        seeds = [CONFIG_SEED],
-        bump,
-    )]
-    pub config: Account<'info, Config>,
+    /// CHECK: created here by `create_pda` at the seeds checked below.
+    #[account(mut, seeds = [CONFIG_SEED], bump)]
+    pub config: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -34,14 +30,26 @@ pub fn handler(
         EscrowError::GraceTooLong
     );
     let admin = ctx.accounts.admin.key();
-    ctx.accounts.config.set_inner(Config {
-        admin,
-        treasury,
-        fee_bps,
-        paused: false,
-        settle_grace_seconds,
-        bump: ctx.bumps.config,
-    });
+    let bump = ctx.bumps.config;
+    let config = ctx.accounts.config.to_account_info();
+    create_pda(
+        &ctx.accounts.admin.to_account_info(),
+        &config,
+        &ctx.accounts.system_program.to_account_info(),
+        8 + Config::INIT_SPACE,
+        &[CONFIG_SEED, &[bump]],
+    )?;
+    write_account(
+        &config,
+        &Config {
+            admin,
+            treasury,
+            fee_bps,
+            paused: false,
+            settle_grace_seconds,
+            bump,
+        },
+    )?;
     emit_cpi!(ConfigInitialized {
         admin,
         treasury,

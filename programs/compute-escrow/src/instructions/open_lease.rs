@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_lang::system_program::{transfer, Transfer};
 
+use crate::account_creation::{create_pda, write_account};
 use crate::constants::LEASE_SEED;
 use crate::error::EscrowError;
 use crate::events::LeaseOpened;
@@ -19,14 +20,13 @@ pub struct OpenLease<'info> {
     pub provider: Box<Account<'info, Provider>>,
     #[account(mut)]
     pub listing: Box<Account<'info, Listing>>,
+    /// CHECK: created here by `create_pda` at the seeds checked below.
     #[account(
-        init,
-        payer = renter,
-        space = 8 + Lease::INIT_SPACE,
+        mut,
         seeds = [LEASE_SEED, listing.key().as_ref(), &lease_id.to_le_bytes()],
         bump,
     )]
-    pub lease: Box<Account<'info, Lease>>,
+    pub lease: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -98,24 +98,34 @@ pub fn handler(
         refunded: 0,
         bump: ctx.bumps.lease,
     };
-    ctx.accounts.lease.set_inner(lease);
+    let listing_key = listing.key();
+    let renter = ctx.accounts.renter.to_account_info();
+    let account = ctx.accounts.lease.to_account_info();
+    create_pda(
+        &renter,
+        &account,
+        &ctx.accounts.system_program.to_account_info(),
+        8 + Lease::INIT_SPACE,
+        &[LEASE_SEED, listing_key.as_ref(), &lease_id.to_le_bytes(), &[lease.bump]],
+    )?;
+    write_account(&account, &lease)?;
     transfer(
         CpiContext::new(
             ctx.accounts.system_program.key(),
             Transfer {
-                from: ctx.accounts.renter.to_account_info(),
-                to: ctx.accounts.lease.to_account_info(),
+                from: renter,
+                to: account,
             },
         ),
         deposit,
     )?;
     emit_cpi!(LeaseOpened {
         lease: ctx.accounts.lease.key(),
-        listing: ctx.accounts.listing.key(),
-        renter: ctx.accounts.renter.key(),
-        attestor: ctx.accounts.lease.attestor,
+        listing: listing_key,
+        renter: lease.renter,
+        attestor: lease.attestor,
         lease_id,
-        price_lamports_per_hour: ctx.accounts.lease.price_lamports_per_hour,
+        price_lamports_per_hour: lease.price_lamports_per_hour,
         hours,
         deposited: deposit,
         start_ts: now,

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::account_creation::{create_pda, write_account};
 use crate::constants::{MAX_METADATA_URI_LEN, PROVIDER_SEED};
 use crate::error::EscrowError;
 use crate::events::ProviderRegistered;
@@ -11,14 +12,9 @@ use crate::state::Provider;
 pub struct RegisterProvider<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(
-        init,
-        payer = authority,
-        space = 8 + Provider::INIT_SPACE,
-        seeds = [PROVIDER_SEED, authority.key().as_ref()],
-        bump,
-    )]
-    pub provider: Box<Account<'info, Provider>>,
+    /// CHECK: created here by `create_pda` at the seeds checked below.
+    #[account(mut, seeds = [PROVIDER_SEED, authority.key().as_ref()], bump)]
+    pub provider: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
@@ -32,7 +28,16 @@ pub fn handler(
         EscrowError::MetadataUriTooLong
     );
     let authority = ctx.accounts.authority.key();
-    ctx.accounts.provider.set_inner(Provider {
+    let bump = ctx.bumps.provider;
+    let provider = ctx.accounts.provider.to_account_info();
+    create_pda(
+        &ctx.accounts.authority.to_account_info(),
+        &provider,
+        &ctx.accounts.system_program.to_account_info(),
+        8 + Provider::INIT_SPACE,
+        &[PROVIDER_SEED, authority.as_ref(), &[bump]],
+    )?;
+    let record = Provider {
         authority,
         payout_wallet,
         listing_count: 0,
@@ -42,14 +47,15 @@ pub fn handler(
         seconds_missed: 0,
         lamports_earned: 0,
         registered_at: Clock::get()?.unix_timestamp,
-        bump: ctx.bumps.provider,
-        metadata_uri: metadata_uri.clone(),
-    });
+        bump,
+        metadata_uri,
+    };
+    write_account(&provider, &record)?;
     emit_cpi!(ProviderRegistered {
         provider: ctx.accounts.provider.key(),
         authority,
         payout_wallet,
-        metadata_uri,
+        metadata_uri: record.metadata_uri,
     });
     Ok(())
 }

@@ -1,0 +1,75 @@
+//! Creating program accounts at PDAs that anyone may have pre-funded.
+//!
+//! Anchor 1.2's `init` creates a pre-funded address with the system program's
+//! `CreateAccountAllowPrefund`, which Agave 3.x does not have. Since anyone can
+//! send lamports to a predictable PDA (a provider's, or a provider's next
+//! listing), that would let a griefer block its creation for good. This module
+//! creates accounts with instructions every runtime supports.
+
+use anchor_lang::prelude::*;
+use anchor_lang::system_program::{
+    allocate, assign, create_account, transfer, Allocate, Assign, CreateAccount, Transfer,
+};
+
+use crate::error::EscrowError;
+
+/// Creates the PDA `target` (signed for by `signer_seeds`) with `space` bytes,
+/// rent-exempt and owned by this program, paid by `payer`. Lamports already at
+/// the address are kept and count towards rent.
+pub fn create_pda<'info>(
+    payer: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
+    system_program: &AccountInfo<'info>,
+    space: usize,
+    signer_seeds: &[&[u8]],
+) -> Result<()> {
+    require!(
+        target.owner == &anchor_lang::system_program::ID && target.data_is_empty(),
+        EscrowError::AlreadyInitialized
+    );
+    let rent = Rent::get()?.minimum_balance(space);
+    let signer = &[signer_seeds];
+    let program = system_program.key();
+    let current = target.lamports();
+    if current == 0 {
+        let accounts = CreateAccount {
+            from: payer.clone(),
+            to: target.clone(),
+        };
+        return create_account(
+            CpiContext::new(program, accounts).with_signer(signer),
+            rent,
+            space as u64,
+            &crate::ID,
+        );
+    }
+    let top_up = rent.saturating_sub(current);
+    if top_up > 0 {
+        let accounts = Transfer {
+            from: payer.clone(),
+            to: target.clone(),
+        };
+        transfer(CpiContext::new(program, accounts), top_up)?;
+    }
+    let accounts = Allocate {
+        account_to_allocate: target.clone(),
+    };
+    allocate(
+        CpiContext::new(program, accounts).with_signer(signer),
+        space as u64,
+    )?;
+    let accounts = Assign {
+        account_to_assign: target.clone(),
+    };
+    assign(
+        CpiContext::new(program, accounts).with_signer(signer),
+        &crate::ID,
+    )
+}
+
+/// Writes `value` (discriminator first) into the freshly created `target`.
+pub fn write_account<T: AccountSerialize>(target: &AccountInfo, value: &T) -> Result<()> {
+    let mut data = target.try_borrow_mut_data()?;
+    let mut writer: &mut [u8] = &mut data;
+    value.try_serialize(&mut writer)
+}
