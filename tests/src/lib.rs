@@ -170,19 +170,28 @@ impl Bank {
             1_400_000 - self.nonce,
         )];
         all.extend_from_slice(ixs);
-        let tx = self.sign_as(fee_payer, &all, signers);
+        let tx = self.sign_as(fee_payer, &all, signers).await;
         self.process(tx).await
     }
 
     /// Builds a transaction signed by the fee payer and `signers`.
-    pub fn sign(&self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
-        self.sign_as(&self.ctx.payer, ixs, signers)
+    pub async fn sign(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        let payer = self.ctx.payer.insecure_clone();
+        self.sign_as(&payer, ixs, signers).await
     }
 
-    fn sign_as(&self, fee_payer: &Keypair, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+    /// Signs with a current blockhash: program-test registers a new one every
+    /// few milliseconds, so a blockhash taken at start expires within a second.
+    async fn sign_as(&mut self, fee_payer: &Keypair, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+        let blockhash = self
+            .ctx
+            .banks_client
+            .get_latest_blockhash()
+            .await
+            .expect("blockhash");
         let mut keys: Vec<&Keypair> = vec![fee_payer];
         keys.extend_from_slice(signers);
-        Transaction::new_signed_with_payer(ixs, Some(&fee_payer.pubkey()), &keys, self.ctx.last_blockhash)
+        Transaction::new_signed_with_payer(ixs, Some(&fee_payer.pubkey()), &keys, blockhash)
     }
 
     /// Processes an already signed transaction.

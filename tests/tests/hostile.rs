@@ -409,7 +409,7 @@ async fn replayed_transaction_is_rejected_by_the_bank() {
     m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600).await.unwrap();
     let authority = m.provider_authority.insecure_clone();
     let ix = ix::claim_payout(&authority.pubkey(), &m.provider, &lease, &m.payout_wallet.pubkey(), &m.treasury.pubkey());
-    let tx = m.bank.sign(&[ix], &[&authority]);
+    let tx = m.bank.sign(&[ix], &[&authority]).await;
     m.bank.process(tx.clone()).await.unwrap();
     let before = m.snapshot(&[lease]).await;
     // The bank does not execute a signature twice: it reports the first

@@ -1,0 +1,289 @@
+//! Property test: random sequences of open / extend / attest / claim / cancel /
+//! settle with random clock jumps over several leases. After every step:
+//! each lease obeys deposited = paid_out + fee_paid + refunded + escrow, no
+//! lamport is created or destroyed across all parties, and a refused
+//! transaction changed nothing. Every sequence ends by settling all its leases
+//! (which must succeed: nothing is ever stuck), leaving no escrow behind.
+//!
+//! 1,000 sequences by default; set `PROPTEST_CASES` for more.
+
+use std::cell::RefCell;
+
+use compute_escrow::instructions::{ConfigUpdate, ListingUpdate};
+use compute_escrow::state::Lease;
+use compute_escrow_tests::*;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Open { hours: u32 },
+    Extend { lease: usize, hours: u32 },
+    /// Attest from `attested_until` for `span` seconds (clamped to the clock
+    /// and the end only when `clamp`), `up_percent` of it up.
+    Attest { lease: usize, span: i64, up_percent: u64, clamp: bool },
+    Claim { lease: usize },
+    Cancel { lease: usize },
+    Settle { lease: usize },
+    Advance { seconds: i64 },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        2 => (1u32..=6).prop_map(|hours| Op::Open { hours }),
+        1 => (any::<usize>(), 1u32..=3).prop_map(|(lease, hours)| Op::Extend { lease, hours }),
+        4 => (any::<usize>(), 1i64..=9_000, 0u64..=100, prop::bool::weighted(0.9))
+            .prop_map(|(lease, span, up_percent, clamp)| Op::Attest { lease, span, up_percent, clamp }),
+        2 => any::<usize>().prop_map(|lease| Op::Claim { lease }),
+        1 => any::<usize>().prop_map(|lease| Op::Cancel { lease }),
+        1 => any::<usize>().prop_map(|lease| Op::Settle { lease }),
+        3 => (0i64..=12_000).prop_map(|seconds| Op::Advance { seconds }),
+    ]
+}
+
+#[derive(Clone, Debug)]
+struct Case {
+    fee_bps: u16,
+    price: u64,
+    ops: Vec<Op>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (0u16..=500, 1u64..=100_000_000, prop::collection::vec(op(), 1..24))
+        .prop_map(|(fee_bps, price, ops)| Case { fee_bps, price, ops })
+}
+
+/// The market shared by all cases, and the next unused lease id.
+struct World {
+    m: Market,
+    next_lease_id: u64,
+    /// Per operation: (succeeded, refused), to show what the sequences exercised.
+    outcomes: std::collections::BTreeMap<&'static str, (u32, u32)>,
+}
+
+impl Op {
+    fn name(&self) -> &'static str {
+        match self {
+            Op::Open { .. } => "open",
+            Op::Extend { .. } => "extend",
+            Op::Attest { .. } => "attest",
+            Op::Claim { .. } => "claim",
+            Op::Cancel { .. } => "cancel",
+            Op::Settle { .. } => "settle",
+            Op::Advance { .. } => "advance",
+        }
+    }
+}
+
+fn check(cond: bool, msg: impl FnOnce() -> String) -> Result<(), TestCaseError> {
+    if cond {
+        Ok(())
+    } else {
+        Err(TestCaseError::fail(msg()))
+    }
+}
+
+/// floor(seconds × price / 3600), computed independently of the program.
+fn earned(seconds: u64, price: u64) -> u64 {
+    (u128::from(seconds) * u128::from(price) / 3_600) as u64
+}
+
+impl World {
+    async fn run(&mut self, case: Case) -> Result<(), TestCaseError> {
+        let m = &mut self.m;
+        let admin = m.admin.insecure_clone();
+        let authority = m.provider_authority.insecure_clone();
+        let fee = ConfigUpdate { fee_bps: Some(case.fee_bps), ..Default::default() };
+        m.bank.send(&[ix::update_config(&admin.pubkey(), fee)], &[&admin]).await.unwrap();
+        let price = ListingUpdate { price_lamports_per_hour: Some(case.price), ..Default::default() };
+        m.bank
+            .send(&[ix::update_listing(&authority.pubkey(), &m.provider, &m.listing, price)], &[&authority])
+            .await
+            .unwrap();
+        let renter = m.renter.pubkey();
+        if m.bank.lamports(&renter).await < 100 * LAMPORTS_PER_SOL {
+            m.bank.airdrop(&renter, 100 * LAMPORTS_PER_SOL).await;
+        }
+
+        let mut leases: Vec<Pubkey> = Vec::new();
+        let total = self.total(&leases).await;
+        for op in case.ops {
+            self.step(&op, &mut leases).await?;
+            self.check_invariants(&leases, total).await?;
+        }
+        // Wind down: past every end + grace, settle everything left.
+        self.m.bank.advance(24 * 3_600 + i64::from(GRACE_SECONDS) + 1).await;
+        for lease in leases.clone() {
+            if self.m.lease(&lease).await.is_some() {
+                let before = self.m.lease(&lease).await.unwrap();
+                self.settle_checked(&lease, &before).await?;
+                self.check_invariants(&leases, total).await?;
+            }
+        }
+        for lease in &leases {
+            check(self.m.bank.lamports(lease).await == 0, || format!("lease {lease} still holds lamports"))?;
+        }
+        Ok(())
+    }
+
+    /// Lamports of every party that can gain or lose escrow money.
+    async fn total(&mut self, leases: &[Pubkey]) -> u128 {
+        let mut sum = self.m.balances().await.iter().map(|&v| u128::from(v)).sum::<u128>();
+        for lease in leases {
+            sum += u128::from(self.m.bank.lamports(lease).await);
+        }
+        sum
+    }
+
+    async fn check_invariants(&mut self, leases: &[Pubkey], total: u128) -> Result<(), TestCaseError> {
+        for key in leases {
+            let Some(lease) = self.m.lease(key).await else { continue };
+            let escrow = self.m.escrow(key).await;
+            let out = u128::from(lease.paid_out) + u128::from(lease.fee_paid) + u128::from(lease.refunded);
+            check(u128::from(lease.deposited) == out + u128::from(escrow), || {
+                format!("conservation broken for {key}: {lease:?}, escrow {escrow}")
+            })?;
+            let owed = earned(lease.attested_seconds, lease.price_lamports_per_hour);
+            check(lease.paid_out + lease.fee_paid <= owed, || format!("paid more than earned: {lease:?}"))?;
+            let covered = (lease.attested_until - lease.start_ts) as u64;
+            check(lease.attested_seconds + lease.down_seconds == covered, || format!("attested time: {lease:?}"))?;
+            check(lease.attested_until <= lease.end_ts, || format!("attested past end: {lease:?}"))?;
+        }
+        let now = self.total(leases).await;
+        check(now == total, || format!("lamports created or destroyed: {total} -> {now}"))
+    }
+
+    async fn settle_checked(&mut self, key: &Pubkey, before: &Lease) -> Result<(), TestCaseError> {
+        let balances = self.m.balances().await;
+        let lease_lamports = self.m.bank.lamports(key).await;
+        let escrow = self.m.escrow(key).await;
+        self.m
+            .settle(key)
+            .await
+            .map_err(|e| TestCaseError::fail(format!("settle after end + grace failed: {e:?} for {before:?}")))?;
+        let after = self.m.balances().await;
+        let total_earned = earned(before.attested_seconds, before.price_lamports_per_hour);
+        let total_fee = (u128::from(total_earned) * u128::from(before.fee_bps) / 10_000) as u64;
+        let refund = before.deposited - total_earned - before.refunded;
+        let rent = lease_lamports - escrow;
+        check(after[0] - balances[0] == refund + rent, || format!("renter got wrong amount for {before:?}"))?;
+        check(after[1] - balances[1] == total_earned - total_fee - before.paid_out, || {
+            format!("provider got wrong amount for {before:?}")
+        })?;
+        check(after[2] - balances[2] == total_fee - before.fee_paid, || format!("treasury got wrong amount for {before:?}"))?;
+        check(self.m.lease(key).await.is_none(), || "settled lease still exists".into())
+    }
+
+    async fn step(&mut self, op: &Op, leases: &mut Vec<Pubkey>) -> Result<(), TestCaseError> {
+        let pick = |i: usize, leases: &[Pubkey]| (!leases.is_empty()).then(|| leases[i % leases.len()]);
+        let m = &mut self.m;
+        let watched: Vec<Pubkey> = leases.clone();
+        let ixs = match *op {
+            Op::Advance { seconds } => {
+                m.bank.advance(seconds).await;
+                return Ok(());
+            }
+            Op::Open { hours } => {
+                let id = self.next_lease_id;
+                self.next_lease_id += 1;
+                let listing = m.listing().await;
+                let renter = m.renter.pubkey();
+                let ix = ix::open_lease(&renter, &m.provider, &m.listing, id, hours, listing.price_lamports_per_hour, &listing.attestor);
+                let key = compute_escrow::pda::lease(&m.listing, id).0;
+                let opened = m.bank.send(&[ix], &[&m.renter.insecure_clone()]).await.is_ok();
+                if opened {
+                    leases.push(key);
+                }
+                self.record(op, opened);
+                return Ok(());
+            }
+            Op::Settle { lease } => {
+                let Some(key) = pick(lease, leases) else { return Ok(()) };
+                let Some(before) = m.lease(&key).await else { return Ok(()) };
+                if m.bank.now().await >= before.end_ts + i64::from(before.settle_grace_seconds) {
+                    self.record(op, true);
+                    return self.settle_checked(&key, &before).await;
+                }
+                vec![ix::settle_lease(&m.provider, &m.listing, &key, &m.renter.pubkey(), &m.payout_wallet.pubkey(), &m.treasury.pubkey())]
+            }
+            Op::Extend { lease, hours } => {
+                let Some(key) = pick(lease, leases) else { return Ok(()) };
+                vec![ix::extend_lease(&m.renter.pubkey(), &m.listing, &key, hours)]
+            }
+            Op::Claim { lease } => {
+                let Some(key) = pick(lease, leases) else { return Ok(()) };
+                vec![ix::claim_payout(&m.provider_authority.pubkey(), &m.provider, &key, &m.payout_wallet.pubkey(), &m.treasury.pubkey())]
+            }
+            Op::Cancel { lease } => {
+                let Some(key) = pick(lease, leases) else { return Ok(()) };
+                vec![ix::cancel_lease(&m.renter.pubkey(), &key)]
+            }
+            Op::Attest { lease, span, up_percent, clamp } => {
+                let Some(key) = pick(lease, leases) else { return Ok(()) };
+                let Some(state) = m.lease(&key).await else { return Ok(()) };
+                let from = state.attested_until;
+                let mut to = from + span;
+                if clamp {
+                    to = to.min(m.bank.now().await).min(state.end_ts);
+                }
+                let up = (to - from).max(0) as u64 * up_percent / 100;
+                vec![ix::attest_uptime(&m.attestor.pubkey(), &m.provider, &key, from, to, up)]
+            }
+        };
+        let signers = [m.renter.insecure_clone(), m.provider_authority.insecure_clone(), m.attestor.insecure_clone()];
+        let needed: Vec<_> = signers
+            .iter()
+            .filter(|k| ixs.iter().any(|ix| ix.accounts.iter().any(|a| a.is_signer && a.pubkey == k.pubkey())))
+            .collect();
+        let before = m.snapshot(&watched).await;
+        let accepted = m.bank.send(&ixs, &needed).await.is_ok();
+        if !accepted {
+            let after = m.snapshot(&watched).await;
+            check(before == after, || format!("refused {op:?} changed state"))?;
+        }
+        self.record(op, accepted);
+        Ok(())
+    }
+
+    fn record(&mut self, op: &Op, accepted: bool) {
+        let entry = self.outcomes.entry(op.name()).or_default();
+        if accepted {
+            entry.0 += 1;
+        } else {
+            entry.1 += 1;
+        }
+    }
+}
+
+#[test]
+fn conservation_under_random_operation_sequences() {
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let world = RefCell::new(rt.block_on(async {
+        let mut m = Market::new().await;
+        let a = m.provider_authority.insecure_clone();
+        let roomy = ListingUpdate { capacity: Some(u16::MAX), ..Default::default() };
+        m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, roomy)], &[&a]).await.unwrap();
+        World { m, next_lease_id: 0, outcomes: Default::default() }
+    }));
+    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    let mut runner = TestRunner::new(config);
+    let result = runner.run(&case(), |case| rt.block_on(world.borrow_mut().run(case)));
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+    let mut world = world.into_inner();
+    let listing = rt.block_on(world.m.listing());
+    assert_eq!(listing.active_leases, 0, "every lease was settled");
+    println!("{cases} sequences, {} leases opened", listing.leases_opened);
+    for (op, (ok, refused)) in &world.outcomes {
+        println!("  {op:<8} {ok:>6} accepted {refused:>6} refused");
+    }
+    // The sequences must reach the paths they claim to test.
+    for op in ["open", "extend", "attest", "claim", "cancel", "settle"] {
+        let (ok, _) = world.outcomes.get(op).copied().unwrap_or_default();
+        assert!(ok > 0 || cases < 50, "no {op} ever succeeded");
+    }
+}
