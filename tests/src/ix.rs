@@ -25,12 +25,12 @@ pub fn init_config(admin: &Pubkey, treasury: &Pubkey, fee_bps: u16, grace: u32) 
         accounts::InitConfig {
             admin: *admin,
             config: pda::config().0,
+            treasury: *treasury,
             system_program: system_program(),
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
         instruction::InitConfig {
-            treasury: *treasury,
             fee_bps,
             settle_grace_seconds: grace,
         },
@@ -39,10 +39,20 @@ pub fn init_config(admin: &Pubkey, treasury: &Pubkey, fee_bps: u16, grace: u32) 
 
 /// `update_config`, signed by `admin`.
 pub fn update_config(admin: &Pubkey, update: ConfigUpdate) -> Instruction {
+    update_config_treasury(admin, update, None)
+}
+
+/// `update_config` that also moves the treasury to `new_treasury`.
+pub fn update_config_treasury(
+    admin: &Pubkey,
+    update: ConfigUpdate,
+    new_treasury: Option<Pubkey>,
+) -> Instruction {
     build(
         accounts::UpdateConfig {
             admin: *admin,
             config: pda::config().0,
+            new_treasury,
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
@@ -51,17 +61,21 @@ pub fn update_config(admin: &Pubkey, update: ConfigUpdate) -> Instruction {
 }
 
 /// `register_provider`, signed by `authority`.
-pub fn register_provider(authority: &Pubkey, payout_wallet: &Pubkey, metadata_uri: &str) -> Instruction {
+pub fn register_provider(
+    authority: &Pubkey,
+    payout_wallet: &Pubkey,
+    metadata_uri: &str,
+) -> Instruction {
     build(
         accounts::RegisterProvider {
             authority: *authority,
             provider: pda::provider(authority).0,
+            payout_wallet: *payout_wallet,
             system_program: system_program(),
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
         instruction::RegisterProvider {
-            payout_wallet: *payout_wallet,
             metadata_uri: metadata_uri.into(),
         },
     )
@@ -78,13 +92,11 @@ pub fn update_provider(
         accounts::UpdateProvider {
             authority: *authority,
             provider: *provider,
+            new_payout_wallet: payout_wallet,
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
-        instruction::UpdateProvider {
-            payout_wallet,
-            metadata_uri,
-        },
+        instruction::UpdateProvider { metadata_uri },
     )
 }
 
@@ -105,7 +117,11 @@ pub fn create_listing(authority: &Pubkey, listing_id: u64, terms: ListingTerms) 
     )
 }
 
-fn manage_listing(authority: &Pubkey, provider: &Pubkey, listing: &Pubkey) -> accounts::ManageListing {
+fn manage_listing(
+    authority: &Pubkey,
+    provider: &Pubkey,
+    listing: &Pubkey,
+) -> accounts::ManageListing {
     accounts::ManageListing {
         authority: *authority,
         provider: *provider,
@@ -129,7 +145,12 @@ pub fn update_listing(
 }
 
 /// `pause_listing` (`paused = false` resumes).
-pub fn pause_listing(authority: &Pubkey, provider: &Pubkey, listing: &Pubkey, paused: bool) -> Instruction {
+pub fn pause_listing(
+    authority: &Pubkey,
+    provider: &Pubkey,
+    listing: &Pubkey,
+    paused: bool,
+) -> Instruction {
     build(
         manage_listing(authority, provider, listing),
         instruction::PauseListing { paused },
@@ -138,7 +159,10 @@ pub fn pause_listing(authority: &Pubkey, provider: &Pubkey, listing: &Pubkey, pa
 
 /// `close_listing`.
 pub fn close_listing(authority: &Pubkey, provider: &Pubkey, listing: &Pubkey) -> Instruction {
-    build(manage_listing(authority, provider, listing), instruction::CloseListing {})
+    build(
+        manage_listing(authority, provider, listing),
+        instruction::CloseListing {},
+    )
 }
 
 /// `open_lease` `lease_id` on `listing` at the quoted price and attestor.
@@ -204,7 +228,11 @@ pub fn attest_uptime(
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
-        instruction::AttestUptime { from, to, up_seconds },
+        instruction::AttestUptime {
+            from,
+            to,
+            up_seconds,
+        },
     )
 }
 

@@ -10,17 +10,17 @@ use anchor_lang::{AccountDeserialize, Discriminator};
 use compute_escrow::error::EscrowError;
 use compute_escrow::instructions::ListingTerms;
 use compute_escrow::state::{Lease, Listing, Provider};
+use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
 use solana_sdk::account_info::AccountInfo;
 use solana_sdk::clock::Clock;
-use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_sdk::entrypoint::ProgramResult;
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
-use solana_system_interface::instruction as system_instruction;
 use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_system_interface::instruction as system_instruction;
 
 pub use compute_escrow;
 
@@ -32,7 +32,11 @@ pub const GENESIS_TIME: i64 = 1_767_225_600;
 /// Anchor's generated `entry` ties its three arguments to one lifetime, while
 /// program-test's native processor passes independent ones: re-borrow them to
 /// one lifetime for the duration of the call.
-fn process_instruction(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+fn process_instruction(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
     // SAFETY: the references are only used for this call, during which all of
     // them are alive; nothing escapes `entry`.
     let (program_id, accounts, data): (&Pubkey, &[AccountInfo], &[u8]) = unsafe {
@@ -153,7 +157,11 @@ impl Bank {
     }
 
     /// Signs `ixs` with the fee payer plus `signers` and processes them.
-    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<(), TxFailure> {
+    pub async fn send(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<(), TxFailure> {
         let payer = self.ctx.payer.insecure_clone();
         self.send_as(&payer, ixs, signers).await
     }
@@ -182,7 +190,12 @@ impl Bank {
 
     /// Signs with a current blockhash: program-test registers a new one every
     /// few milliseconds, so a blockhash taken at start expires within a second.
-    async fn sign_as(&mut self, fee_payer: &Keypair, ixs: &[Instruction], signers: &[&Keypair]) -> Transaction {
+    async fn sign_as(
+        &mut self,
+        fee_payer: &Keypair,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Transaction {
         let blockhash = self
             .ctx
             .banks_client
@@ -201,6 +214,11 @@ impl Bank {
             .process_transaction(tx)
             .await
             .map_err(to_failure)
+    }
+
+    /// Overwrites the account at `key` (to simulate what other programs can do).
+    pub fn set_account(&mut self, key: &Pubkey, account: &solana_sdk::account::AccountSharedData) {
+        self.ctx.set_account(key, account);
     }
 
     /// Lamports held by `key` (0 if the account does not exist).
@@ -223,7 +241,10 @@ impl Bank {
     }
 
     /// Decodes the Anchor account at `key`, `None` if it does not exist.
-    pub async fn account<T: AccountDeserialize + Discriminator>(&mut self, key: &Pubkey) -> Option<T> {
+    pub async fn account<T: AccountDeserialize + Discriminator>(
+        &mut self,
+        key: &Pubkey,
+    ) -> Option<T> {
         self.data(key)
             .await
             .filter(|d| !d.is_empty())
@@ -286,7 +307,12 @@ impl Market {
         let attestor = bank.funded(1).await;
         let renter = bank.funded(1_000).await;
         bank.send(
-            &[ix::init_config(&admin.pubkey(), &treasury.pubkey(), FEE_BPS, GRACE_SECONDS)],
+            &[ix::init_config(
+                &admin.pubkey(),
+                &treasury.pubkey(),
+                FEE_BPS,
+                GRACE_SECONDS,
+            )],
             &[&admin],
         )
         .await
@@ -348,8 +374,14 @@ impl Market {
     pub async fn open(&mut self, lease_id: u64, hours: u32) -> Result<Pubkey, TxFailure> {
         let listing = self.listing().await;
         let renter = self.renter.insecure_clone();
-        self.open_as(&renter, lease_id, hours, listing.price_lamports_per_hour, listing.attestor)
-            .await
+        self.open_as(
+            &renter,
+            lease_id,
+            hours,
+            listing.price_lamports_per_hour,
+            listing.attestor,
+        )
+        .await
     }
 
     /// Opens a lease as `renter` with explicit quoted terms.
@@ -375,7 +407,13 @@ impl Market {
     }
 
     /// The attestor signs `[from, to)` with `up` seconds up.
-    pub async fn attest(&mut self, lease: &Pubkey, from: i64, to: i64, up: u64) -> Result<(), TxFailure> {
+    pub async fn attest(
+        &mut self,
+        lease: &Pubkey,
+        from: i64,
+        to: i64,
+        up: u64,
+    ) -> Result<(), TxFailure> {
         let ix = ix::attest_uptime(&self.attestor.pubkey(), &self.provider, lease, from, to, up);
         let attestor = self.attestor.insecure_clone();
         self.bank.send(&[ix], &[&attestor]).await
@@ -424,7 +462,11 @@ impl Market {
     /// Lamports of every party the program pays: renter, payout wallet,
     /// treasury, in that order.
     pub async fn balances(&mut self) -> [u64; 3] {
-        let keys = [self.renter.pubkey(), self.payout_wallet.pubkey(), self.treasury.pubkey()];
+        let keys = [
+            self.renter.pubkey(),
+            self.payout_wallet.pubkey(),
+            self.treasury.pubkey(),
+        ];
         let mut out = [0; 3];
         for (slot, key) in out.iter_mut().zip(keys.iter()) {
             *slot = self.bank.lamports(key).await;
@@ -477,13 +519,22 @@ impl Market {
 
     /// Sends `ixs`, asserts the transaction failed and that no watched
     /// account (the market's and `extra`) changed a lamport or a byte.
-    pub async fn refused_any(&mut self, ixs: &[Instruction], signers: &[&Keypair], extra: &[Pubkey]) -> TxFailure {
+    pub async fn refused_any(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        extra: &[Pubkey],
+    ) -> TxFailure {
         let before = self.snapshot(extra).await;
         let result = self.bank.send(ixs, signers).await;
         let after = self.snapshot(extra).await;
         let failure = result.expect_err("transaction should have been refused");
         for (b, a) in before.iter().zip(after.iter()) {
-            assert_eq!(b, a, "account {} changed although the transaction failed", b.0);
+            assert_eq!(
+                b, a,
+                "account {} changed although the transaction failed",
+                b.0
+            );
         }
         failure
     }

@@ -19,15 +19,33 @@ use solana_sdk::signature::Signer;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Open { hours: u32 },
-    Extend { lease: usize, hours: u32 },
+    Open {
+        hours: u32,
+    },
+    Extend {
+        lease: usize,
+        hours: u32,
+    },
     /// Attest from `attested_until` for `span` seconds (clamped to the clock
     /// and the end only when `clamp`), `up_percent` of it up.
-    Attest { lease: usize, span: i64, up_percent: u64, clamp: bool },
-    Claim { lease: usize },
-    Cancel { lease: usize },
-    Settle { lease: usize },
-    Advance { seconds: i64 },
+    Attest {
+        lease: usize,
+        span: i64,
+        up_percent: u64,
+        clamp: bool,
+    },
+    Claim {
+        lease: usize,
+    },
+    Cancel {
+        lease: usize,
+    },
+    Settle {
+        lease: usize,
+    },
+    Advance {
+        seconds: i64,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -51,8 +69,16 @@ struct Case {
 }
 
 fn case() -> impl Strategy<Value = Case> {
-    (0u16..=500, 1u64..=100_000_000, prop::collection::vec(op(), 1..24))
-        .prop_map(|(fee_bps, price, ops)| Case { fee_bps, price, ops })
+    (
+        0u16..=500,
+        1u64..=100_000_000,
+        prop::collection::vec(op(), 1..24),
+    )
+        .prop_map(|(fee_bps, price, ops)| Case {
+            fee_bps,
+            price,
+            ops,
+        })
 }
 
 /// The market shared by all cases, and the next unused lease id.
@@ -95,11 +121,28 @@ impl World {
         let m = &mut self.m;
         let admin = m.admin.insecure_clone();
         let authority = m.provider_authority.insecure_clone();
-        let fee = ConfigUpdate { fee_bps: Some(case.fee_bps), ..Default::default() };
-        m.bank.send(&[ix::update_config(&admin.pubkey(), fee)], &[&admin]).await.unwrap();
-        let price = ListingUpdate { price_lamports_per_hour: Some(case.price), ..Default::default() };
+        let fee = ConfigUpdate {
+            fee_bps: Some(case.fee_bps),
+            ..Default::default()
+        };
         m.bank
-            .send(&[ix::update_listing(&authority.pubkey(), &m.provider, &m.listing, price)], &[&authority])
+            .send(&[ix::update_config(&admin.pubkey(), fee)], &[&admin])
+            .await
+            .unwrap();
+        let price = ListingUpdate {
+            price_lamports_per_hour: Some(case.price),
+            ..Default::default()
+        };
+        m.bank
+            .send(
+                &[ix::update_listing(
+                    &authority.pubkey(),
+                    &m.provider,
+                    &m.listing,
+                    price,
+                )],
+                &[&authority],
+            )
             .await
             .unwrap();
         let renter = m.renter.pubkey();
@@ -114,7 +157,10 @@ impl World {
             self.check_invariants(&leases, total).await?;
         }
         // Wind down: past every end + grace, settle everything left.
-        self.m.bank.advance(24 * 3_600 + i64::from(GRACE_SECONDS) + 1).await;
+        self.m
+            .bank
+            .advance(24 * 3_600 + i64::from(GRACE_SECONDS) + 1)
+            .await;
         for lease in leases.clone() {
             if self.m.lease(&lease).await.is_some() {
                 let before = self.m.lease(&lease).await.unwrap();
@@ -123,61 +169,97 @@ impl World {
             }
         }
         for lease in &leases {
-            check(self.m.bank.lamports(lease).await == 0, || format!("lease {lease} still holds lamports"))?;
+            check(self.m.bank.lamports(lease).await == 0, || {
+                format!("lease {lease} still holds lamports")
+            })?;
         }
         Ok(())
     }
 
     /// Lamports of every party that can gain or lose escrow money.
     async fn total(&mut self, leases: &[Pubkey]) -> u128 {
-        let mut sum = self.m.balances().await.iter().map(|&v| u128::from(v)).sum::<u128>();
+        let mut sum = self
+            .m
+            .balances()
+            .await
+            .iter()
+            .map(|&v| u128::from(v))
+            .sum::<u128>();
         for lease in leases {
             sum += u128::from(self.m.bank.lamports(lease).await);
         }
         sum
     }
 
-    async fn check_invariants(&mut self, leases: &[Pubkey], total: u128) -> Result<(), TestCaseError> {
+    async fn check_invariants(
+        &mut self,
+        leases: &[Pubkey],
+        total: u128,
+    ) -> Result<(), TestCaseError> {
         for key in leases {
-            let Some(lease) = self.m.lease(key).await else { continue };
+            let Some(lease) = self.m.lease(key).await else {
+                continue;
+            };
             let escrow = self.m.escrow(key).await;
-            let out = u128::from(lease.paid_out) + u128::from(lease.fee_paid) + u128::from(lease.refunded);
-            check(u128::from(lease.deposited) == out + u128::from(escrow), || {
-                format!("conservation broken for {key}: {lease:?}, escrow {escrow}")
-            })?;
+            let out = u128::from(lease.paid_out)
+                + u128::from(lease.fee_paid)
+                + u128::from(lease.refunded);
+            check(
+                u128::from(lease.deposited) == out + u128::from(escrow),
+                || format!("conservation broken for {key}: {lease:?}, escrow {escrow}"),
+            )?;
             let owed = earned(lease.attested_seconds, lease.price_lamports_per_hour);
-            check(lease.paid_out + lease.fee_paid <= owed, || format!("paid more than earned: {lease:?}"))?;
+            check(lease.paid_out + lease.fee_paid <= owed, || {
+                format!("paid more than earned: {lease:?}")
+            })?;
             let covered = (lease.attested_until - lease.start_ts) as u64;
-            check(lease.attested_seconds + lease.down_seconds == covered, || format!("attested time: {lease:?}"))?;
-            check(lease.attested_until <= lease.end_ts, || format!("attested past end: {lease:?}"))?;
+            check(
+                lease.attested_seconds + lease.down_seconds == covered,
+                || format!("attested time: {lease:?}"),
+            )?;
+            check(lease.attested_until <= lease.end_ts, || {
+                format!("attested past end: {lease:?}")
+            })?;
         }
         let now = self.total(leases).await;
-        check(now == total, || format!("lamports created or destroyed: {total} -> {now}"))
+        check(now == total, || {
+            format!("lamports created or destroyed: {total} -> {now}")
+        })
     }
 
     async fn settle_checked(&mut self, key: &Pubkey, before: &Lease) -> Result<(), TestCaseError> {
         let balances = self.m.balances().await;
         let lease_lamports = self.m.bank.lamports(key).await;
         let escrow = self.m.escrow(key).await;
-        self.m
-            .settle(key)
-            .await
-            .map_err(|e| TestCaseError::fail(format!("settle after end + grace failed: {e:?} for {before:?}")))?;
+        self.m.settle(key).await.map_err(|e| {
+            TestCaseError::fail(format!(
+                "settle after end + grace failed: {e:?} for {before:?}"
+            ))
+        })?;
         let after = self.m.balances().await;
         let total_earned = earned(before.attested_seconds, before.price_lamports_per_hour);
         let total_fee = (u128::from(total_earned) * u128::from(before.fee_bps) / 10_000) as u64;
         let refund = before.deposited - total_earned - before.refunded;
         let rent = lease_lamports - escrow;
-        check(after[0] - balances[0] == refund + rent, || format!("renter got wrong amount for {before:?}"))?;
-        check(after[1] - balances[1] == total_earned - total_fee - before.paid_out, || {
-            format!("provider got wrong amount for {before:?}")
+        check(after[0] - balances[0] == refund + rent, || {
+            format!("renter got wrong amount for {before:?}")
         })?;
-        check(after[2] - balances[2] == total_fee - before.fee_paid, || format!("treasury got wrong amount for {before:?}"))?;
-        check(self.m.lease(key).await.is_none(), || "settled lease still exists".into())
+        check(
+            after[1] - balances[1] == total_earned - total_fee - before.paid_out,
+            || format!("provider got wrong amount for {before:?}"),
+        )?;
+        check(
+            after[2] - balances[2] == total_fee - before.fee_paid,
+            || format!("treasury got wrong amount for {before:?}"),
+        )?;
+        check(self.m.lease(key).await.is_none(), || {
+            "settled lease still exists".into()
+        })
     }
 
     async fn step(&mut self, op: &Op, leases: &mut Vec<Pubkey>) -> Result<(), TestCaseError> {
-        let pick = |i: usize, leases: &[Pubkey]| (!leases.is_empty()).then(|| leases[i % leases.len()]);
+        let pick =
+            |i: usize, leases: &[Pubkey]| (!leases.is_empty()).then(|| leases[i % leases.len()]);
         let m = &mut self.m;
         let watched: Vec<Pubkey> = leases.clone();
         let ixs = match *op {
@@ -190,9 +272,21 @@ impl World {
                 self.next_lease_id += 1;
                 let listing = m.listing().await;
                 let renter = m.renter.pubkey();
-                let ix = ix::open_lease(&renter, &m.provider, &m.listing, id, hours, listing.price_lamports_per_hour, &listing.attestor);
+                let ix = ix::open_lease(
+                    &renter,
+                    &m.provider,
+                    &m.listing,
+                    id,
+                    hours,
+                    listing.price_lamports_per_hour,
+                    &listing.attestor,
+                );
                 let key = compute_escrow::pda::lease(&m.listing, id).0;
-                let opened = m.bank.send(&[ix], &[&m.renter.insecure_clone()]).await.is_ok();
+                let opened = m
+                    .bank
+                    .send(&[ix], &[&m.renter.insecure_clone()])
+                    .await
+                    .is_ok();
                 if opened {
                     leases.push(key);
                 }
@@ -200,42 +294,96 @@ impl World {
                 return Ok(());
             }
             Op::Settle { lease } => {
-                let Some(key) = pick(lease, leases) else { return Ok(()) };
-                let Some(before) = m.lease(&key).await else { return Ok(()) };
+                let Some(key) = pick(lease, leases) else {
+                    return Ok(());
+                };
+                let Some(before) = m.lease(&key).await else {
+                    return Ok(());
+                };
                 if m.bank.now().await >= before.end_ts + i64::from(before.settle_grace_seconds) {
                     self.record(op, true);
                     return self.settle_checked(&key, &before).await;
                 }
-                vec![ix::settle_lease(&m.provider, &m.listing, &key, &m.renter.pubkey(), &m.payout_wallet.pubkey(), &m.treasury.pubkey())]
+                vec![ix::settle_lease(
+                    &m.provider,
+                    &m.listing,
+                    &key,
+                    &m.renter.pubkey(),
+                    &m.payout_wallet.pubkey(),
+                    &m.treasury.pubkey(),
+                )]
             }
             Op::Extend { lease, hours } => {
-                let Some(key) = pick(lease, leases) else { return Ok(()) };
-                vec![ix::extend_lease(&m.renter.pubkey(), &m.listing, &key, hours)]
+                let Some(key) = pick(lease, leases) else {
+                    return Ok(());
+                };
+                vec![ix::extend_lease(
+                    &m.renter.pubkey(),
+                    &m.listing,
+                    &key,
+                    hours,
+                )]
             }
             Op::Claim { lease } => {
-                let Some(key) = pick(lease, leases) else { return Ok(()) };
-                vec![ix::claim_payout(&m.provider_authority.pubkey(), &m.provider, &key, &m.payout_wallet.pubkey(), &m.treasury.pubkey())]
+                let Some(key) = pick(lease, leases) else {
+                    return Ok(());
+                };
+                vec![ix::claim_payout(
+                    &m.provider_authority.pubkey(),
+                    &m.provider,
+                    &key,
+                    &m.payout_wallet.pubkey(),
+                    &m.treasury.pubkey(),
+                )]
             }
             Op::Cancel { lease } => {
-                let Some(key) = pick(lease, leases) else { return Ok(()) };
+                let Some(key) = pick(lease, leases) else {
+                    return Ok(());
+                };
                 vec![ix::cancel_lease(&m.renter.pubkey(), &key)]
             }
-            Op::Attest { lease, span, up_percent, clamp } => {
-                let Some(key) = pick(lease, leases) else { return Ok(()) };
-                let Some(state) = m.lease(&key).await else { return Ok(()) };
+            Op::Attest {
+                lease,
+                span,
+                up_percent,
+                clamp,
+            } => {
+                let Some(key) = pick(lease, leases) else {
+                    return Ok(());
+                };
+                let Some(state) = m.lease(&key).await else {
+                    return Ok(());
+                };
                 let from = state.attested_until;
                 let mut to = from + span;
                 if clamp {
                     to = to.min(m.bank.now().await).min(state.end_ts);
                 }
                 let up = (to - from).max(0) as u64 * up_percent / 100;
-                vec![ix::attest_uptime(&m.attestor.pubkey(), &m.provider, &key, from, to, up)]
+                vec![ix::attest_uptime(
+                    &m.attestor.pubkey(),
+                    &m.provider,
+                    &key,
+                    from,
+                    to,
+                    up,
+                )]
             }
         };
-        let signers = [m.renter.insecure_clone(), m.provider_authority.insecure_clone(), m.attestor.insecure_clone()];
+        let signers = [
+            m.renter.insecure_clone(),
+            m.provider_authority.insecure_clone(),
+            m.attestor.insecure_clone(),
+        ];
         let needed: Vec<_> = signers
             .iter()
-            .filter(|k| ixs.iter().any(|ix| ix.accounts.iter().any(|a| a.is_signer && a.pubkey == k.pubkey())))
+            .filter(|k| {
+                ixs.iter().any(|ix| {
+                    ix.accounts
+                        .iter()
+                        .any(|a| a.is_signer && a.pubkey == k.pubkey())
+                })
+            })
             .collect();
         let before = m.snapshot(&watched).await;
         let accepted = m.bank.send(&ixs, &needed).await.is_ok();
@@ -259,16 +407,44 @@ impl World {
 
 #[test]
 fn conservation_under_random_operation_sequences() {
-    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let world = RefCell::new(rt.block_on(async {
         let mut m = Market::new().await;
         let a = m.provider_authority.insecure_clone();
-        let roomy = ListingUpdate { capacity: Some(u16::MAX), ..Default::default() };
-        m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, roomy)], &[&a]).await.unwrap();
-        World { m, next_lease_id: 0, outcomes: Default::default() }
+        let roomy = ListingUpdate {
+            capacity: Some(u16::MAX),
+            ..Default::default()
+        };
+        m.bank
+            .send(
+                &[ix::update_listing(
+                    &a.pubkey(),
+                    &m.provider,
+                    &m.listing,
+                    roomy,
+                )],
+                &[&a],
+            )
+            .await
+            .unwrap();
+        World {
+            m,
+            next_lease_id: 0,
+            outcomes: Default::default(),
+        }
     }));
-    let config = Config { cases, failure_persistence: None, ..Config::default() };
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
     let mut runner = TestRunner::new(config);
     let result = runner.run(&case(), |case| rt.block_on(world.borrow_mut().run(case)));
     if let Err(e) = result {

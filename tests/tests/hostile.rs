@@ -32,13 +32,27 @@ struct Other {
 async fn other_provider(m: &mut Market) -> Other {
     let authority = m.bank.funded(10).await;
     let a = authority.pubkey();
-    m.bank.send(&[ix::register_provider(&a, &a, "")], &[&authority]).await.unwrap();
     m.bank
-        .send(&[ix::create_listing(&a, 0, default_terms(m.attestor.pubkey()))], &[&authority])
+        .send(&[ix::register_provider(&a, &a, "")], &[&authority])
+        .await
+        .unwrap();
+    m.bank
+        .send(
+            &[ix::create_listing(
+                &a,
+                0,
+                default_terms(m.attestor.pubkey()),
+            )],
+            &[&authority],
+        )
         .await
         .unwrap();
     let provider = pda::provider(&a).0;
-    Other { authority, provider, listing: pda::listing(&provider, 0).0 }
+    Other {
+        authority,
+        provider,
+        listing: pda::listing(&provider, 0).0,
+    }
 }
 
 #[tokio::test]
@@ -46,22 +60,64 @@ async fn config_refuses_non_admin_high_fee_long_grace_and_reinit() {
     let mut m = Market::new().await;
     let admin = m.admin.insecure_clone();
     let intruder = m.bank.funded(1).await;
-    let grab = ConfigUpdate { treasury: Some(intruder.pubkey()), ..Default::default() };
-    m.refused(&[ix::update_config(&intruder.pubkey(), grab.clone())], &[&intruder], E::Unauthorized, &[]).await;
-    let forged = unsigned(ix::update_config(&admin.pubkey(), grab), &admin.pubkey());
+    let grab = |signer: &Pubkey| {
+        ix::update_config_treasury(signer, ConfigUpdate::default(), Some(intruder.pubkey()))
+    };
+    m.refused(
+        &[grab(&intruder.pubkey())],
+        &[&intruder],
+        E::Unauthorized,
+        &[],
+    )
+    .await;
+    let forged = unsigned(grab(&admin.pubkey()), &admin.pubkey());
     let failure = m.refused_any(&[forged], &[], &[]).await;
     assert_eq!(failure, anchor(AnchorError::AccountNotSigner));
 
-    let fee = ConfigUpdate { fee_bps: Some(501), ..Default::default() };
-    m.refused(&[ix::update_config(&admin.pubkey(), fee)], &[&admin], E::FeeTooHigh, &[]).await;
-    let grace = ConfigUpdate { settle_grace_seconds: Some(7 * 86_400 + 1), ..Default::default() };
-    m.refused(&[ix::update_config(&admin.pubkey(), grace)], &[&admin], E::GraceTooLong, &[]).await;
+    let fee = ConfigUpdate {
+        fee_bps: Some(501),
+        ..Default::default()
+    };
+    m.refused(
+        &[ix::update_config(&admin.pubkey(), fee)],
+        &[&admin],
+        E::FeeTooHigh,
+        &[],
+    )
+    .await;
+    let grace = ConfigUpdate {
+        settle_grace_seconds: Some(7 * 86_400 + 1),
+        ..Default::default()
+    };
+    m.refused(
+        &[ix::update_config(&admin.pubkey(), grace)],
+        &[&admin],
+        E::GraceTooLong,
+        &[],
+    )
+    .await;
     // A valid field next to an invalid one: nothing is applied.
-    let mixed = ConfigUpdate { paused: Some(true), fee_bps: Some(u16::MAX), ..Default::default() };
-    m.refused(&[ix::update_config(&admin.pubkey(), mixed)], &[&admin], E::FeeTooHigh, &[]).await;
+    let mixed = ConfigUpdate {
+        paused: Some(true),
+        fee_bps: Some(u16::MAX),
+        ..Default::default()
+    };
+    m.refused(
+        &[ix::update_config(&admin.pubkey(), mixed)],
+        &[&admin],
+        E::FeeTooHigh,
+        &[],
+    )
+    .await;
 
     let again = ix::init_config(&intruder.pubkey(), &intruder.pubkey(), 0, 0);
-    m.refused(&[again], &[&intruder], E::AlreadyInitialized, &[intruder.pubkey()]).await;
+    m.refused(
+        &[again],
+        &[&intruder],
+        E::AlreadyInitialized,
+        &[intruder.pubkey()],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -69,14 +125,29 @@ async fn init_config_refuses_fee_above_cap_and_long_grace() {
     let mut bank = Bank::start().await;
     let admin = bank.funded(1).await;
     let t = Pubkey::new_unique();
-    let r = bank.send(&[ix::init_config(&admin.pubkey(), &t, 501, 0)], &[&admin]).await;
+    let r = bank
+        .send(&[ix::init_config(&admin.pubkey(), &t, 501, 0)], &[&admin])
+        .await;
     assert_err(r, E::FeeTooHigh);
-    let r = bank.send(&[ix::init_config(&admin.pubkey(), &t, 500, 7 * 86_400 + 1)], &[&admin]).await;
+    let r = bank
+        .send(
+            &[ix::init_config(&admin.pubkey(), &t, 500, 7 * 86_400 + 1)],
+            &[&admin],
+        )
+        .await;
     assert_err(r, E::GraceTooLong);
-    assert!(bank.data(&pda::config().0).await.is_none(), "no config was created");
+    assert!(
+        bank.data(&pda::config().0).await.is_none(),
+        "no config was created"
+    );
     assert_eq!(bank.lamports(&admin.pubkey()).await, LAMPORTS_PER_SOL);
     // The cap itself is allowed.
-    bank.send(&[ix::init_config(&admin.pubkey(), &t, 500, 7 * 86_400)], &[&admin]).await.unwrap();
+    bank.send(
+        &[ix::init_config(&admin.pubkey(), &t, 500, 7 * 86_400)],
+        &[&admin],
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]
@@ -84,16 +155,30 @@ async fn provider_refuses_wrong_signer_long_uri_and_reregistration() {
     let mut m = Market::new().await;
     let authority = m.provider_authority.insecure_clone();
     let intruder = m.bank.funded(1).await;
-    let steal = ix::update_provider(&intruder.pubkey(), &m.provider, Some(intruder.pubkey()), None);
-    m.refused(&[steal], &[&intruder], E::Unauthorized, &[]).await;
+    let steal = ix::update_provider(
+        &intruder.pubkey(),
+        &m.provider,
+        Some(intruder.pubkey()),
+        None,
+    );
+    m.refused(&[steal], &[&intruder], E::Unauthorized, &[])
+        .await;
     let long = "x".repeat(201);
     let ix = ix::update_provider(&authority.pubkey(), &m.provider, None, Some(long.clone()));
-    m.refused(&[ix], &[&authority], E::MetadataUriTooLong, &[]).await;
+    m.refused(&[ix], &[&authority], E::MetadataUriTooLong, &[])
+        .await;
     let fresh = m.bank.funded(1).await;
     let ix = ix::register_provider(&fresh.pubkey(), &fresh.pubkey(), &long);
-    m.refused(&[ix], &[&fresh], E::MetadataUriTooLong, &[fresh.pubkey(), pda::provider(&fresh.pubkey()).0]).await;
+    m.refused(
+        &[ix],
+        &[&fresh],
+        E::MetadataUriTooLong,
+        &[fresh.pubkey(), pda::provider(&fresh.pubkey()).0],
+    )
+    .await;
     let again = ix::register_provider(&authority.pubkey(), &authority.pubkey(), "");
-    m.refused(&[again], &[&authority], E::AlreadyInitialized, &[]).await;
+    m.refused(&[again], &[&authority], E::AlreadyInitialized, &[])
+        .await;
 }
 
 #[tokio::test]
@@ -103,16 +188,77 @@ async fn create_listing_validates_every_term() {
     let base = default_terms(m.attestor.pubkey());
     let next = pda::listing(&m.provider, 1).0;
     let cases: Vec<(ListingTerms, E)> = vec![
-        (ListingTerms { gpu_model: String::new(), ..base.clone() }, E::InvalidGpuModel),
-        (ListingTerms { gpu_model: "g".repeat(33), ..base.clone() }, E::InvalidGpuModel),
-        (ListingTerms { region: "r".repeat(33), ..base.clone() }, E::RegionTooLong),
-        (ListingTerms { health_check: "h".repeat(129), ..base.clone() }, E::HealthCheckTooLong),
-        (ListingTerms { gpu_count: 0, ..base.clone() }, E::InvalidGpuCount),
-        (ListingTerms { capacity: 0, ..base.clone() }, E::InvalidCapacity),
-        (ListingTerms { price_lamports_per_hour: 0, ..base.clone() }, E::ZeroPrice),
-        (ListingTerms { min_hours: 0, ..base.clone() }, E::InvalidHoursRange),
-        (ListingTerms { min_hours: 5, max_hours: 4, ..base.clone() }, E::InvalidHoursRange),
-        (ListingTerms { max_hours: 366 * 24 + 1, ..base.clone() }, E::InvalidHoursRange),
+        (
+            ListingTerms {
+                gpu_model: String::new(),
+                ..base.clone()
+            },
+            E::InvalidGpuModel,
+        ),
+        (
+            ListingTerms {
+                gpu_model: "g".repeat(33),
+                ..base.clone()
+            },
+            E::InvalidGpuModel,
+        ),
+        (
+            ListingTerms {
+                region: "r".repeat(33),
+                ..base.clone()
+            },
+            E::RegionTooLong,
+        ),
+        (
+            ListingTerms {
+                health_check: "h".repeat(129),
+                ..base.clone()
+            },
+            E::HealthCheckTooLong,
+        ),
+        (
+            ListingTerms {
+                gpu_count: 0,
+                ..base.clone()
+            },
+            E::InvalidGpuCount,
+        ),
+        (
+            ListingTerms {
+                capacity: 0,
+                ..base.clone()
+            },
+            E::InvalidCapacity,
+        ),
+        (
+            ListingTerms {
+                price_lamports_per_hour: 0,
+                ..base.clone()
+            },
+            E::ZeroPrice,
+        ),
+        (
+            ListingTerms {
+                min_hours: 0,
+                ..base.clone()
+            },
+            E::InvalidHoursRange,
+        ),
+        (
+            ListingTerms {
+                min_hours: 5,
+                max_hours: 4,
+                ..base.clone()
+            },
+            E::InvalidHoursRange,
+        ),
+        (
+            ListingTerms {
+                max_hours: 366 * 24 + 1,
+                ..base.clone()
+            },
+            E::InvalidHoursRange,
+        ),
     ];
     for (terms, err) in cases {
         let ix = ix::create_listing(&a.pubkey(), 1, terms);
@@ -122,9 +268,12 @@ async fn create_listing_validates_every_term() {
     let intruder = m.bank.funded(1).await;
     let mut ix = ix::create_listing(&a.pubkey(), 1, base.clone());
     ix.accounts[0].pubkey = intruder.pubkey();
-    m.refused(&[ix], &[&intruder], E::Unauthorized, &[next]).await;
+    m.refused(&[ix], &[&intruder], E::Unauthorized, &[next])
+        .await;
     // Re-creating listing 0 (a stale id) does not match the provider's counter.
-    let failure = m.refused_any(&[ix::create_listing(&a.pubkey(), 0, base)], &[&a], &[]).await;
+    let failure = m
+        .refused_any(&[ix::create_listing(&a.pubkey(), 0, base)], &[&a], &[])
+        .await;
     assert_eq!(failure, anchor(AnchorError::ConstraintSeeds));
 }
 
@@ -134,7 +283,10 @@ async fn listing_management_refuses_intruders_and_closed_listings() {
     let a = m.provider_authority.insecure_clone();
     let other = other_provider(&mut m).await;
     let o = other.authority.insecure_clone();
-    let price = ListingUpdate { price_lamports_per_hour: Some(1), ..Default::default() };
+    let price = ListingUpdate {
+        price_lamports_per_hour: Some(1),
+        ..Default::default()
+    };
     // The other provider's authority, with its own provider account, on our listing.
     for ix in [
         ix::update_listing(&o.pubkey(), &other.provider, &m.listing, price.clone()),
@@ -152,9 +304,29 @@ async fn listing_management_refuses_intruders_and_closed_listings() {
         m.refused(&[ix], &[&o], E::Unauthorized, &[]).await;
     }
     // Bad terms through update, and an update after close.
-    let bad = ListingUpdate { min_hours: Some(100), ..Default::default() };
-    m.refused(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, bad)], &[&a], E::InvalidHoursRange, &[]).await;
-    m.bank.send(&[ix::close_listing(&a.pubkey(), &m.provider, &m.listing)], &[&a]).await.unwrap();
+    let bad = ListingUpdate {
+        min_hours: Some(100),
+        ..Default::default()
+    };
+    m.refused(
+        &[ix::update_listing(
+            &a.pubkey(),
+            &m.provider,
+            &m.listing,
+            bad,
+        )],
+        &[&a],
+        E::InvalidHoursRange,
+        &[],
+    )
+    .await;
+    m.bank
+        .send(
+            &[ix::close_listing(&a.pubkey(), &m.provider, &m.listing)],
+            &[&a],
+        )
+        .await
+        .unwrap();
     for ix in [
         ix::update_listing(&a.pubkey(), &m.provider, &m.listing, price),
         ix::pause_listing(&a.pubkey(), &m.provider, &m.listing, false),
@@ -170,11 +342,23 @@ async fn close_listing_refused_while_leases_are_unsettled() {
     let a = m.provider_authority.insecure_clone();
     let lease = m.open(1, 1).await.unwrap();
     let close = ix::close_listing(&a.pubkey(), &m.provider, &m.listing);
-    m.refused(&[close.clone()], &[&a], E::ListingHasOpenLeases, &[lease]).await;
+    m.refused(
+        std::slice::from_ref(&close),
+        &[&a],
+        E::ListingHasOpenLeases,
+        &[lease],
+    )
+    .await;
     // Cancelled but not settled still holds escrow: still refused.
     m.bank.advance(10).await;
     m.cancel(&lease).await.unwrap();
-    m.refused(&[close.clone()], &[&a], E::ListingHasOpenLeases, &[lease]).await;
+    m.refused(
+        std::slice::from_ref(&close),
+        &[&a],
+        E::ListingHasOpenLeases,
+        &[lease],
+    )
+    .await;
     m.bank.advance(i64::from(GRACE_SECONDS)).await;
     m.settle(&lease).await.unwrap();
     m.bank.send(&[close], &[&a]).await.unwrap();
@@ -188,32 +372,111 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
     let attestor = m.attestor.pubkey();
     let lease = pda::lease(&m.listing, 5).0;
     let open = |price: u64, attestor: &Pubkey, hours: u32, m: &Market| {
-        ix::open_lease(&renter.pubkey(), &m.provider, &m.listing, 5, hours, price, attestor)
+        ix::open_lease(
+            &renter.pubkey(),
+            &m.provider,
+            &m.listing,
+            5,
+            hours,
+            price,
+            attestor,
+        )
     };
     // The provider raises the price after the renter's quote.
     let quoted = 3_600_000;
-    let update = ListingUpdate { price_lamports_per_hour: Some(quoted + 1), ..Default::default() };
-    m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, update)], &[&a]).await.unwrap();
-    m.refused(&[open(quoted, &attestor, 2, &m)], &[&renter], E::PriceChanged, &[lease]).await;
+    let update = ListingUpdate {
+        price_lamports_per_hour: Some(quoted + 1),
+        ..Default::default()
+    };
+    m.bank
+        .send(
+            &[ix::update_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                update,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
+    m.refused(
+        &[open(quoted, &attestor, 2, &m)],
+        &[&renter],
+        E::PriceChanged,
+        &[lease],
+    )
+    .await;
     // The provider swaps the attestor after the quote.
     let swapped = Pubkey::new_unique();
-    let update = ListingUpdate { attestor: Some(swapped), ..Default::default() };
-    m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, update)], &[&a]).await.unwrap();
-    m.refused(&[open(quoted + 1, &attestor, 2, &m)], &[&renter], E::AttestorChanged, &[lease]).await;
+    let update = ListingUpdate {
+        attestor: Some(swapped),
+        ..Default::default()
+    };
+    m.bank
+        .send(
+            &[ix::update_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                update,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
+    m.refused(
+        &[open(quoted + 1, &attestor, 2, &m)],
+        &[&renter],
+        E::AttestorChanged,
+        &[lease],
+    )
+    .await;
     // Hours outside the listing's range.
-    m.refused(&[open(quoted + 1, &swapped, 0, &m)], &[&renter], E::HoursBelowMinimum, &[lease]).await;
-    m.refused(&[open(quoted + 1, &swapped, 25, &m)], &[&renter], E::HoursAboveMaximum, &[lease]).await;
+    m.refused(
+        &[open(quoted + 1, &swapped, 0, &m)],
+        &[&renter],
+        E::HoursBelowMinimum,
+        &[lease],
+    )
+    .await;
+    m.refused(
+        &[open(quoted + 1, &swapped, 25, &m)],
+        &[&renter],
+        E::HoursAboveMaximum,
+        &[lease],
+    )
+    .await;
     // A provider account that is not the listing's.
     let other = other_provider(&mut m).await;
     let mut ix = open(quoted + 1, &swapped, 2, &m);
     ix.accounts[2].pubkey = other.provider;
-    m.refused(&[ix], &[&renter], E::ProviderMismatch, &[lease, other.provider]).await;
+    m.refused(
+        &[ix],
+        &[&renter],
+        E::ProviderMismatch,
+        &[lease, other.provider],
+    )
+    .await;
     // A renter who cannot pay: the system transfer fails, nothing is created.
     let poor = m.bank.funded(0).await;
     m.bank.airdrop(&poor.pubkey(), 10_000_000).await;
-    let ix = ix::open_lease(&poor.pubkey(), &m.provider, &m.listing, 5, 24, quoted + 1, &swapped);
-    let failure = m.refused_any(&[ix], &[&poor], &[lease, poor.pubkey()]).await;
-    assert!(matches!(failure, TxFailure::Program(1)), "insufficient funds, got {failure:?}");
+    let ix = ix::open_lease(
+        &poor.pubkey(),
+        &m.provider,
+        &m.listing,
+        5,
+        24,
+        quoted + 1,
+        &swapped,
+    );
+    let failure = m
+        .refused_any(&[ix], &[&poor], &[lease, poor.pubkey()])
+        .await;
+    assert!(
+        matches!(failure, TxFailure::Program(1)),
+        "insufficient funds, got {failure:?}"
+    );
 }
 
 #[tokio::test]
@@ -225,34 +488,156 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
     m.open(2, 1).await.unwrap();
     let third = pda::lease(&m.listing, 3).0;
     let renter = m.renter.insecure_clone();
-    let open3 = ix::open_lease(&renter.pubkey(), &m.provider, &m.listing, 3, 1, 3_600_000, &m.attestor.pubkey());
-    m.refused(&[open3.clone()], &[&renter], E::ListingAtCapacity, &[third]).await;
-    let more = ListingUpdate { capacity: Some(3), ..Default::default() };
-    m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, more)], &[&a]).await.unwrap();
+    let open3 = ix::open_lease(
+        &renter.pubkey(),
+        &m.provider,
+        &m.listing,
+        3,
+        1,
+        3_600_000,
+        &m.attestor.pubkey(),
+    );
+    m.refused(
+        std::slice::from_ref(&open3),
+        &[&renter],
+        E::ListingAtCapacity,
+        &[third],
+    )
+    .await;
+    let more = ListingUpdate {
+        capacity: Some(3),
+        ..Default::default()
+    };
+    m.bank
+        .send(
+            &[ix::update_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                more,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
 
-    m.bank.send(&[ix::pause_listing(&a.pubkey(), &m.provider, &m.listing, true)], &[&a]).await.unwrap();
-    m.refused(&[open3.clone()], &[&renter], E::ListingPaused, &[third]).await;
-    m.bank.send(&[ix::pause_listing(&a.pubkey(), &m.provider, &m.listing, false)], &[&a]).await.unwrap();
+    m.bank
+        .send(
+            &[ix::pause_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                true,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
+    m.refused(
+        std::slice::from_ref(&open3),
+        &[&renter],
+        E::ListingPaused,
+        &[third],
+    )
+    .await;
+    m.bank
+        .send(
+            &[ix::pause_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                false,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
 
-    let pause = ConfigUpdate { paused: Some(true), ..Default::default() };
-    m.bank.send(&[ix::update_config(&admin.pubkey(), pause)], &[&admin]).await.unwrap();
-    m.refused(&[open3.clone()], &[&renter], E::MarketPaused, &[third]).await;
+    let pause = ConfigUpdate {
+        paused: Some(true),
+        ..Default::default()
+    };
+    m.bank
+        .send(&[ix::update_config(&admin.pubkey(), pause)], &[&admin])
+        .await
+        .unwrap();
+    m.refused(
+        std::slice::from_ref(&open3),
+        &[&renter],
+        E::MarketPaused,
+        &[third],
+    )
+    .await;
     let terms = default_terms(m.attestor.pubkey());
-    m.refused(&[ix::create_listing(&a.pubkey(), 1, terms)], &[&a], E::MarketPaused, &[pda::listing(&m.provider, 1).0]).await;
-    let resume = ConfigUpdate { paused: Some(false), ..Default::default() };
-    m.bank.send(&[ix::update_config(&admin.pubkey(), resume)], &[&admin]).await.unwrap();
-    m.bank.send(&[open3.clone()], &[&renter]).await.unwrap();
+    m.refused(
+        &[ix::create_listing(&a.pubkey(), 1, terms)],
+        &[&a],
+        E::MarketPaused,
+        &[pda::listing(&m.provider, 1).0],
+    )
+    .await;
+    let resume = ConfigUpdate {
+        paused: Some(false),
+        ..Default::default()
+    };
+    m.bank
+        .send(&[ix::update_config(&admin.pubkey(), resume)], &[&admin])
+        .await
+        .unwrap();
+    m.bank
+        .send(std::slice::from_ref(&open3), &[&renter])
+        .await
+        .unwrap();
 
     // A closed listing (a fresh one, since closing needs no unsettled leases).
     let other = other_provider(&mut m).await;
     let o = other.authority.insecure_clone();
-    m.bank.send(&[ix::close_listing(&o.pubkey(), &other.provider, &other.listing)], &[&o]).await.unwrap();
-    let ix = ix::open_lease(&renter.pubkey(), &other.provider, &other.listing, 1, 1, 3_600_000, &m.attestor.pubkey());
-    m.refused(&[ix], &[&renter], E::ListingClosed, &[pda::lease(&other.listing, 1).0]).await;
+    m.bank
+        .send(
+            &[ix::close_listing(
+                &o.pubkey(),
+                &other.provider,
+                &other.listing,
+            )],
+            &[&o],
+        )
+        .await
+        .unwrap();
+    let ix = ix::open_lease(
+        &renter.pubkey(),
+        &other.provider,
+        &other.listing,
+        1,
+        1,
+        3_600_000,
+        &m.attestor.pubkey(),
+    );
+    m.refused(
+        &[ix],
+        &[&renter],
+        E::ListingClosed,
+        &[pda::lease(&other.listing, 1).0],
+    )
+    .await;
     // Reusing a lease id that exists (with room on the listing).
-    let room = ListingUpdate { capacity: Some(4), ..Default::default() };
-    m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, room)], &[&a]).await.unwrap();
-    m.refused(&[open3], &[&renter], E::AlreadyInitialized, &[third]).await;
+    let room = ListingUpdate {
+        capacity: Some(4),
+        ..Default::default()
+    };
+    m.bank
+        .send(
+            &[ix::update_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                room,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
+    m.refused(&[open3], &[&renter], E::AlreadyInitialized, &[third])
+        .await;
 }
 
 #[tokio::test]
@@ -260,11 +645,39 @@ async fn open_lease_refuses_price_times_hours_overflow() {
     let mut m = Market::new().await;
     let a = m.provider_authority.insecure_clone();
     let huge = u64::MAX / 2 + 1;
-    let update = ListingUpdate { price_lamports_per_hour: Some(huge), ..Default::default() };
-    m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, update)], &[&a]).await.unwrap();
+    let update = ListingUpdate {
+        price_lamports_per_hour: Some(huge),
+        ..Default::default()
+    };
+    m.bank
+        .send(
+            &[ix::update_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                update,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
     let renter = m.renter.insecure_clone();
-    let ix = ix::open_lease(&renter.pubkey(), &m.provider, &m.listing, 1, 2, huge, &m.attestor.pubkey());
-    m.refused(&[ix], &[&renter], E::ArithmeticOverflow, &[pda::lease(&m.listing, 1).0]).await;
+    let ix = ix::open_lease(
+        &renter.pubkey(),
+        &m.provider,
+        &m.listing,
+        1,
+        2,
+        huge,
+        &m.attestor.pubkey(),
+    );
+    m.refused(
+        &[ix],
+        &[&renter],
+        E::ArithmeticOverflow,
+        &[pda::lease(&m.listing, 1).0],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -273,36 +686,121 @@ async fn extend_and_cancel_refuse_strangers_ended_and_cancelled_leases() {
     let lease = m.open(1, 2).await.unwrap();
     let stranger = m.bank.funded(10).await;
     let s = stranger.pubkey();
-    m.refused(&[ix::extend_lease(&s, &m.listing, &lease, 1)], &[&stranger], E::RenterMismatch, &[lease, s]).await;
-    m.refused(&[ix::cancel_lease(&s, &lease)], &[&stranger], E::RenterMismatch, &[lease, s]).await;
+    m.refused(
+        &[ix::extend_lease(&s, &m.listing, &lease, 1)],
+        &[&stranger],
+        E::RenterMismatch,
+        &[lease, s],
+    )
+    .await;
+    m.refused(
+        &[ix::cancel_lease(&s, &lease)],
+        &[&stranger],
+        E::RenterMismatch,
+        &[lease, s],
+    )
+    .await;
     let renter = m.renter.insecure_clone();
     let forged = unsigned(ix::cancel_lease(&renter.pubkey(), &lease), &renter.pubkey());
-    assert_eq!(m.refused_any(&[forged], &[], &[lease]).await, anchor(AnchorError::AccountNotSigner));
+    assert_eq!(
+        m.refused_any(&[forged], &[], &[lease]).await,
+        anchor(AnchorError::AccountNotSigner)
+    );
 
     // A lease of another listing.
     let other = other_provider(&mut m).await;
     let r = renter.pubkey();
-    m.refused(&[ix::extend_lease(&r, &other.listing, &lease, 1)], &[&renter], E::ListingMismatch, &[lease]).await;
+    m.refused(
+        &[ix::extend_lease(&r, &other.listing, &lease, 1)],
+        &[&renter],
+        E::ListingMismatch,
+        &[lease],
+    )
+    .await;
     // Beyond max hours, and zero hours.
-    m.refused(&[ix::extend_lease(&r, &m.listing, &lease, 23)], &[&renter], E::HoursAboveMaximum, &[lease]).await;
-    m.refused(&[ix::extend_lease(&r, &m.listing, &lease, 0)], &[&renter], E::HoursBelowMinimum, &[lease]).await;
+    m.refused(
+        &[ix::extend_lease(&r, &m.listing, &lease, 23)],
+        &[&renter],
+        E::HoursAboveMaximum,
+        &[lease],
+    )
+    .await;
+    m.refused(
+        &[ix::extend_lease(&r, &m.listing, &lease, 0)],
+        &[&renter],
+        E::HoursBelowMinimum,
+        &[lease],
+    )
+    .await;
     // Paused listing refuses extensions.
     let a = m.provider_authority.insecure_clone();
-    m.bank.send(&[ix::pause_listing(&a.pubkey(), &m.provider, &m.listing, true)], &[&a]).await.unwrap();
-    m.refused(&[ix::extend_lease(&r, &m.listing, &lease, 1)], &[&renter], E::ListingPaused, &[lease]).await;
-    m.bank.send(&[ix::pause_listing(&a.pubkey(), &m.provider, &m.listing, false)], &[&a]).await.unwrap();
+    m.bank
+        .send(
+            &[ix::pause_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                true,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
+    m.refused(
+        &[ix::extend_lease(&r, &m.listing, &lease, 1)],
+        &[&renter],
+        E::ListingPaused,
+        &[lease],
+    )
+    .await;
+    m.bank
+        .send(
+            &[ix::pause_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                false,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
 
     // At the exact end the lease is over.
     m.bank.set_time(GENESIS_TIME + 2 * 3_600).await;
-    m.refused(&[ix::extend_lease(&r, &m.listing, &lease, 1)], &[&renter], E::LeaseEnded, &[lease]).await;
-    m.refused(&[ix::cancel_lease(&r, &lease)], &[&renter], E::LeaseEnded, &[lease]).await;
+    m.refused(
+        &[ix::extend_lease(&r, &m.listing, &lease, 1)],
+        &[&renter],
+        E::LeaseEnded,
+        &[lease],
+    )
+    .await;
+    m.refused(
+        &[ix::cancel_lease(&r, &lease)],
+        &[&renter],
+        E::LeaseEnded,
+        &[lease],
+    )
+    .await;
 
     // A cancelled lease cannot be extended or cancelled again.
     let second = m.open(2, 2).await.unwrap();
     m.bank.advance(60).await;
     m.cancel(&second).await.unwrap();
-    m.refused(&[ix::cancel_lease(&r, &second)], &[&renter], E::LeaseNotActive, &[second]).await;
-    m.refused(&[ix::extend_lease(&r, &m.listing, &second, 1)], &[&renter], E::LeaseNotActive, &[second]).await;
+    m.refused(
+        &[ix::cancel_lease(&r, &second)],
+        &[&renter],
+        E::LeaseNotActive,
+        &[second],
+    )
+    .await;
+    m.refused(
+        &[ix::extend_lease(&r, &m.listing, &second, 1)],
+        &[&renter],
+        E::LeaseNotActive,
+        &[second],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -316,13 +814,23 @@ async fn attest_refuses_wrong_attestor_and_bad_periods() {
     let p = m.provider;
     let impostor = m.bank.funded(1).await;
     let ix = ix::attest_uptime(&impostor.pubkey(), &p, &lease, t0, t0 + 100, 100);
-    m.refused(&[ix], &[&impostor], E::WrongAttestor, &[lease]).await;
+    m.refused(&[ix], &[&impostor], E::WrongAttestor, &[lease])
+        .await;
     let forged = unsigned(ix::attest_uptime(&at, &p, &lease, t0, t0 + 100, 100), &at);
-    assert_eq!(m.refused_any(&[forged], &[], &[lease]).await, anchor(AnchorError::AccountNotSigner));
+    assert_eq!(
+        m.refused_any(&[forged], &[], &[lease]).await,
+        anchor(AnchorError::AccountNotSigner)
+    );
     // A different provider account (e.g. to credit someone else's record).
     let other = other_provider(&mut m).await;
     let ix = ix::attest_uptime(&at, &other.provider, &lease, t0, t0 + 100, 100);
-    m.refused(&[ix], &[&attestor], E::ProviderMismatch, &[lease, other.provider]).await;
+    m.refused(
+        &[ix],
+        &[&attestor],
+        E::ProviderMismatch,
+        &[lease, other.provider],
+    )
+    .await;
 
     let cases = [
         (t0 + 100, t0 + 100, 0, E::InvalidPeriod),
@@ -341,17 +849,23 @@ async fn attest_refuses_wrong_attestor_and_bad_periods() {
     m.attest(&lease, t0, t0 + 500, 500).await.unwrap();
     // Replaying the same attestation (a new transaction) overlaps.
     let again = ix::attest_uptime(&at, &p, &lease, t0, t0 + 500, 500);
-    m.refused(&[again], &[&attestor], E::PeriodOverlapsAttested, &[lease]).await;
+    m.refused(&[again], &[&attestor], E::PeriodOverlapsAttested, &[lease])
+        .await;
     let inside = ix::attest_uptime(&at, &p, &lease, t0 + 200, t0 + 600, 400);
-    m.refused(&[inside], &[&attestor], E::PeriodOverlapsAttested, &[lease]).await;
+    m.refused(&[inside], &[&attestor], E::PeriodOverlapsAttested, &[lease])
+        .await;
     // Past the lease end (end = t0 + 3600), even once the clock is there.
     m.bank.set_time(t0 + 4_000).await;
     let past = ix::attest_uptime(&at, &p, &lease, t0 + 500, t0 + 3_601, 0);
-    m.refused(&[past], &[&attestor], E::PeriodPastLeaseEnd, &[lease]).await;
+    m.refused(&[past], &[&attestor], E::PeriodPastLeaseEnd, &[lease])
+        .await;
     // After end + grace the window is closed.
-    m.bank.set_time(t0 + 3_600 + i64::from(GRACE_SECONDS) + 1).await;
+    m.bank
+        .set_time(t0 + 3_600 + i64::from(GRACE_SECONDS) + 1)
+        .await;
     let late = ix::attest_uptime(&at, &p, &lease, t0 + 500, t0 + 3_600, 0);
-    m.refused(&[late], &[&attestor], E::AttestationWindowClosed, &[lease]).await;
+    m.refused(&[late], &[&attestor], E::AttestationWindowClosed, &[lease])
+        .await;
 }
 
 #[tokio::test]
@@ -360,12 +874,36 @@ async fn attestor_change_on_listing_does_not_move_open_leases() {
     let lease = m.open(1, 1).await.unwrap();
     let a = m.provider_authority.insecure_clone();
     let new_attestor = m.bank.funded(1).await;
-    let update = ListingUpdate { attestor: Some(new_attestor.pubkey()), ..Default::default() };
-    m.bank.send(&[ix::update_listing(&a.pubkey(), &m.provider, &m.listing, update)], &[&a]).await.unwrap();
+    let update = ListingUpdate {
+        attestor: Some(new_attestor.pubkey()),
+        ..Default::default()
+    };
+    m.bank
+        .send(
+            &[ix::update_listing(
+                &a.pubkey(),
+                &m.provider,
+                &m.listing,
+                update,
+            )],
+            &[&a],
+        )
+        .await
+        .unwrap();
     m.bank.advance(100).await;
-    let ix = ix::attest_uptime(&new_attestor.pubkey(), &m.provider, &lease, GENESIS_TIME, GENESIS_TIME + 100, 100);
-    m.refused(&[ix], &[&new_attestor], E::WrongAttestor, &[lease]).await;
-    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 100, 100).await.unwrap();
+    let ix = ix::attest_uptime(
+        &new_attestor.pubkey(),
+        &m.provider,
+        &lease,
+        GENESIS_TIME,
+        GENESIS_TIME + 100,
+        100,
+    );
+    m.refused(&[ix], &[&new_attestor], E::WrongAttestor, &[lease])
+        .await;
+    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 100, 100)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -376,29 +914,79 @@ async fn claim_refuses_intruders_substitutions_and_second_claims() {
     let a = authority.pubkey();
     let (p, w, t) = (m.provider, m.payout_wallet.pubkey(), m.treasury.pubkey());
     // Nothing attested yet.
-    m.refused(&[ix::claim_payout(&a, &p, &lease, &w, &t)], &[&authority], E::NothingToClaim, &[lease]).await;
+    m.refused(
+        &[ix::claim_payout(&a, &p, &lease, &w, &t)],
+        &[&authority],
+        E::NothingToClaim,
+        &[lease],
+    )
+    .await;
     m.bank.advance(600).await;
-    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600).await.unwrap();
+    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600)
+        .await
+        .unwrap();
 
     let thief = m.bank.funded(1).await;
     let th = thief.pubkey();
-    m.refused(&[ix::claim_payout(&th, &p, &lease, &th, &t)], &[&thief], E::Unauthorized, &[lease, th]).await;
-    m.refused(&[ix::claim_payout(&a, &p, &lease, &th, &t)], &[&authority], E::WrongPayoutWallet, &[lease, th]).await;
-    m.refused(&[ix::claim_payout(&a, &p, &lease, &w, &th)], &[&authority], E::WrongTreasury, &[lease, th]).await;
+    m.refused(
+        &[ix::claim_payout(&th, &p, &lease, &th, &t)],
+        &[&thief],
+        E::Unauthorized,
+        &[lease, th],
+    )
+    .await;
+    m.refused(
+        &[ix::claim_payout(&a, &p, &lease, &th, &t)],
+        &[&authority],
+        E::WrongPayoutWallet,
+        &[lease, th],
+    )
+    .await;
+    m.refused(
+        &[ix::claim_payout(&a, &p, &lease, &w, &th)],
+        &[&authority],
+        E::WrongTreasury,
+        &[lease, th],
+    )
+    .await;
     // The lease itself as the payout wallet (a duplicated account).
-    m.refused(&[ix::claim_payout(&a, &p, &lease, &lease, &t)], &[&authority], E::WrongPayoutWallet, &[lease]).await;
+    m.refused(
+        &[ix::claim_payout(&a, &p, &lease, &lease, &t)],
+        &[&authority],
+        E::WrongPayoutWallet,
+        &[lease],
+    )
+    .await;
     // Another provider claiming our lease through its own account.
     let other = other_provider(&mut m).await;
     let o = other.authority.insecure_clone();
     let op = o.pubkey();
-    m.refused(&[ix::claim_payout(&op, &other.provider, &lease, &op, &t)], &[&o], E::ProviderMismatch, &[lease, op]).await;
+    m.refused(
+        &[ix::claim_payout(&op, &other.provider, &lease, &op, &t)],
+        &[&o],
+        E::ProviderMismatch,
+        &[lease, op],
+    )
+    .await;
     // A listing passed where the lease belongs.
     let listing = m.listing;
-    let failure = m.refused_any(&[ix::claim_payout(&a, &p, &listing, &w, &t)], &[&authority], &[lease]).await;
+    let failure = m
+        .refused_any(
+            &[ix::claim_payout(&a, &p, &listing, &w, &t)],
+            &[&authority],
+            &[lease],
+        )
+        .await;
     assert_eq!(failure, anchor(AnchorError::AccountDiscriminatorMismatch));
 
     m.claim(&lease).await.unwrap();
-    m.refused(&[ix::claim_payout(&a, &p, &lease, &w, &t)], &[&authority], E::NothingToClaim, &[lease]).await;
+    m.refused(
+        &[ix::claim_payout(&a, &p, &lease, &w, &t)],
+        &[&authority],
+        E::NothingToClaim,
+        &[lease],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -406,9 +994,17 @@ async fn replayed_transaction_is_rejected_by_the_bank() {
     let mut m = Market::new().await;
     let lease = m.open(1, 1).await.unwrap();
     m.bank.advance(600).await;
-    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600).await.unwrap();
+    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600)
+        .await
+        .unwrap();
     let authority = m.provider_authority.insecure_clone();
-    let ix = ix::claim_payout(&authority.pubkey(), &m.provider, &lease, &m.payout_wallet.pubkey(), &m.treasury.pubkey());
+    let ix = ix::claim_payout(
+        &authority.pubkey(),
+        &m.provider,
+        &lease,
+        &m.payout_wallet.pubkey(),
+        &m.treasury.pubkey(),
+    );
     let tx = m.bank.sign(&[ix], &[&authority]).await;
     m.bank.process(tx.clone()).await.unwrap();
     let before = m.snapshot(&[lease]).await;
@@ -422,30 +1018,79 @@ async fn replayed_transaction_is_rejected_by_the_bank() {
     );
     assert_eq!(before, m.snapshot(&[lease]).await);
     // The same claim in a new transaction finds nothing new.
-    let ix = ix::claim_payout(&authority.pubkey(), &m.provider, &lease, &m.payout_wallet.pubkey(), &m.treasury.pubkey());
-    m.refused(&[ix], &[&authority], E::NothingToClaim, &[lease]).await;
+    let ix = ix::claim_payout(
+        &authority.pubkey(),
+        &m.provider,
+        &lease,
+        &m.payout_wallet.pubkey(),
+        &m.treasury.pubkey(),
+    );
+    m.refused(&[ix], &[&authority], E::NothingToClaim, &[lease])
+        .await;
 }
 
 #[tokio::test]
 async fn settle_refuses_early_substituted_accounts_and_a_second_settle() {
     let mut m = Market::new().await;
     let lease = m.open(1, 1).await.unwrap();
-    let (p, l, r, w, t) = (m.provider, m.listing, m.renter.pubkey(), m.payout_wallet.pubkey(), m.treasury.pubkey());
+    let (p, l, r, w, t) = (
+        m.provider,
+        m.listing,
+        m.renter.pubkey(),
+        m.payout_wallet.pubkey(),
+        m.treasury.pubkey(),
+    );
     // One second before end + grace.
-    m.bank.set_time(GENESIS_TIME + 3_600 + i64::from(GRACE_SECONDS) - 1).await;
-    m.refused(&[ix::settle_lease(&p, &l, &lease, &r, &w, &t)], &[], E::SettleTooEarly, &[lease]).await;
+    m.bank
+        .set_time(GENESIS_TIME + 3_600 + i64::from(GRACE_SECONDS) - 1)
+        .await;
+    m.refused(
+        &[ix::settle_lease(&p, &l, &lease, &r, &w, &t)],
+        &[],
+        E::SettleTooEarly,
+        &[lease],
+    )
+    .await;
     m.bank.advance(1).await;
     let thief = Pubkey::new_unique();
     let other = other_provider(&mut m).await;
     let cases = [
-        (ix::settle_lease(&p, &l, &lease, &thief, &w, &t), E::RenterMismatch),
-        (ix::settle_lease(&p, &l, &lease, &r, &thief, &t), E::WrongPayoutWallet),
-        (ix::settle_lease(&p, &l, &lease, &r, &w, &thief), E::WrongTreasury),
-        (ix::settle_lease(&p, &other.listing, &lease, &r, &w, &t), E::ListingMismatch),
-        (ix::settle_lease(&other.provider, &l, &lease, &r, &other.authority.pubkey(), &t), E::ProviderMismatch),
+        (
+            ix::settle_lease(&p, &l, &lease, &thief, &w, &t),
+            E::RenterMismatch,
+        ),
+        (
+            ix::settle_lease(&p, &l, &lease, &r, &thief, &t),
+            E::WrongPayoutWallet,
+        ),
+        (
+            ix::settle_lease(&p, &l, &lease, &r, &w, &thief),
+            E::WrongTreasury,
+        ),
+        (
+            ix::settle_lease(&p, &other.listing, &lease, &r, &w, &t),
+            E::ListingMismatch,
+        ),
+        (
+            ix::settle_lease(
+                &other.provider,
+                &l,
+                &lease,
+                &r,
+                &other.authority.pubkey(),
+                &t,
+            ),
+            E::ProviderMismatch,
+        ),
     ];
     for (ix, err) in cases {
-        m.refused(&[ix], &[], err, &[lease, thief, other.provider, other.listing]).await;
+        m.refused(
+            &[ix],
+            &[],
+            err,
+            &[lease, thief, other.provider, other.listing],
+        )
+        .await;
     }
     m.settle(&lease).await.unwrap();
     // The account is gone: settle, claim, attest, cancel all find nothing.
@@ -456,11 +1101,27 @@ async fn settle_refuses_early_substituted_accounts_and_a_second_settle() {
     let again = ix::settle_lease(&p, &l, &lease, &r, &w, &t);
     assert_eq!(m.refused_any(&[again], &[], &[lease]).await, not_init);
     let claim = ix::claim_payout(&authority.pubkey(), &p, &lease, &w, &t);
-    assert_eq!(m.refused_any(&[claim], &[&authority], &[lease]).await, not_init);
-    let attest = ix::attest_uptime(&attestor.pubkey(), &p, &lease, GENESIS_TIME, GENESIS_TIME + 1, 1);
-    assert_eq!(m.refused_any(&[attest], &[&attestor], &[lease]).await, not_init);
+    assert_eq!(
+        m.refused_any(&[claim], &[&authority], &[lease]).await,
+        not_init
+    );
+    let attest = ix::attest_uptime(
+        &attestor.pubkey(),
+        &p,
+        &lease,
+        GENESIS_TIME,
+        GENESIS_TIME + 1,
+        1,
+    );
+    assert_eq!(
+        m.refused_any(&[attest], &[&attestor], &[lease]).await,
+        not_init
+    );
     let cancel = ix::cancel_lease(&renter.pubkey(), &lease);
-    assert_eq!(m.refused_any(&[cancel], &[&renter], &[lease]).await, not_init);
+    assert_eq!(
+        m.refused_any(&[cancel], &[&renter], &[lease]).await,
+        not_init
+    );
 }
 
 #[tokio::test]
@@ -468,13 +1129,22 @@ async fn paused_market_still_lets_money_out() {
     let mut m = Market::new().await;
     let lease = m.open(1, 2).await.unwrap();
     let admin = m.admin.insecure_clone();
-    let pause = ConfigUpdate { paused: Some(true), ..Default::default() };
-    m.bank.send(&[ix::update_config(&admin.pubkey(), pause)], &[&admin]).await.unwrap();
+    let pause = ConfigUpdate {
+        paused: Some(true),
+        ..Default::default()
+    };
+    m.bank
+        .send(&[ix::update_config(&admin.pubkey(), pause)], &[&admin])
+        .await
+        .unwrap();
     m.bank.advance(600).await;
     let renter = m.renter.insecure_clone();
     let extend = ix::extend_lease(&renter.pubkey(), &m.listing, &lease, 1);
-    m.refused(&[extend], &[&renter], E::MarketPaused, &[lease]).await;
-    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600).await.unwrap();
+    m.refused(&[extend], &[&renter], E::MarketPaused, &[lease])
+        .await;
+    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 600)
+        .await
+        .unwrap();
     m.claim(&lease).await.unwrap();
     m.cancel(&lease).await.unwrap();
     m.bank.advance(i64::from(GRACE_SECONDS)).await;
@@ -495,17 +1165,41 @@ async fn pre_funded_addresses_cannot_block_account_creation() {
         m.bank.airdrop(&key, 2_000_000).await;
     }
     let n = newcomer.pubkey();
-    m.bank.send(&[ix::register_provider(&n, &n, "")], &[&newcomer]).await.unwrap();
-    m.bank.send(&[ix::create_listing(&n, 0, default_terms(m.attestor.pubkey()))], &[&newcomer]).await.unwrap();
+    m.bank
+        .send(&[ix::register_provider(&n, &n, "")], &[&newcomer])
+        .await
+        .unwrap();
+    m.bank
+        .send(
+            &[ix::create_listing(
+                &n,
+                0,
+                default_terms(m.attestor.pubkey()),
+            )],
+            &[&newcomer],
+        )
+        .await
+        .unwrap();
     let renter = m.renter.insecure_clone();
     let before = m.bank.lamports(&renter.pubkey()).await;
-    let ix = ix::open_lease(&renter.pubkey(), &provider, &listing, 77, 1, 3_600_000, &m.attestor.pubkey());
+    let ix = ix::open_lease(
+        &renter.pubkey(),
+        &provider,
+        &listing,
+        77,
+        1,
+        3_600_000,
+        &m.attestor.pubkey(),
+    );
     m.bank.send(&[ix], &[&renter]).await.unwrap();
     let stored: compute_escrow::state::Lease = m.bank.account(&lease).await.unwrap();
     assert_eq!(stored.deposited, 3_600_000);
     // The renter paid the deposit plus only the rent the griefer had not already paid.
     let len = m.bank.data(&lease).await.unwrap().len();
     let rent = m.bank.rent(len).await;
-    assert_eq!(before - m.bank.lamports(&renter.pubkey()).await, 3_600_000 + rent - 2_000_000);
+    assert_eq!(
+        before - m.bank.lamports(&renter.pubkey()).await,
+        3_600_000 + rent - 2_000_000
+    );
     assert_eq!(m.bank.lamports(&lease).await, rent + 3_600_000);
 }

@@ -31,18 +31,30 @@ pub const MAX_LEASE_HOURS: u32 = 366 * 24;
 
 /// Longest provider metadata URI, in bytes.
 #[constant]
-pub const MAX_METADATA_URI_LEN: usize = 200;
+pub const MAX_METADATA_URI_LEN: u16 = 200;
 /// Longest GPU model name, in bytes.
 #[constant]
-pub const MAX_GPU_MODEL_LEN: usize = 32;
+pub const MAX_GPU_MODEL_LEN: u16 = 32;
 /// Longest region name, in bytes.
 #[constant]
-pub const MAX_REGION_LEN: usize = 32;
+pub const MAX_REGION_LEN: u16 = 32;
 /// Longest health-check address (`tcp://host:port` or `http(s)://…`), in bytes.
 #[constant]
-pub const MAX_HEALTH_CHECK_LEN: usize = 128;
+pub const MAX_HEALTH_CHECK_LEN: u16 = 128;
 
 /// Byte offset of the `state` enum in Listing and Lease accounts (right after the
 /// 8-byte discriminator), for `getProgramAccounts` memcmp filters.
 #[constant]
-pub const STATE_OFFSET: usize = 8;
+pub const STATE_OFFSET: u16 = 8;
+/// Byte offset of `Listing::provider`, for filtering a provider's listings.
+#[constant]
+pub const LISTING_PROVIDER_OFFSET: u16 = 9;
+/// Byte offset of `Lease::renter`, for filtering a renter's leases.
+#[constant]
+pub const LEASE_RENTER_OFFSET: u16 = 10;
+/// Byte offset of `Lease::provider`, for filtering a provider's leases.
+#[constant]
+pub const LEASE_PROVIDER_OFFSET: u16 = 42;
+/// Byte offset of `Lease::listing`, for filtering a listing's leases.
+#[constant]
+pub const LEASE_LISTING_OFFSET: u16 = 74;

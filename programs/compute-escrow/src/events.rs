@@ -126,7 +126,10 @@ pub struct LeaseSettled {
     pub reason: CloseReason,
     pub provider_lamports: u64,
     pub fee_lamports: u64,
+    /// Refund to the renter, including any forfeited share.
     pub refund_lamports: u64,
+    /// Provider share or fee a recipient could not take, given to the renter.
+    pub forfeited_lamports: u64,
     pub rent_returned: u64,
     pub attested_seconds: u64,
     pub paid_out: u64,

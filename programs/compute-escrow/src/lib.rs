@@ -12,6 +12,7 @@ pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod payout;
 #[cfg(not(target_os = "solana"))]
 pub mod pda;
 pub mod state;
@@ -27,11 +28,10 @@ pub mod compute_escrow {
     /// Creates the market config; the signer becomes admin.
     pub fn init_config(
         ctx: Context<InitConfig>,
-        treasury: Pubkey,
         fee_bps: u16,
         settle_grace_seconds: u32,
     ) -> Result<()> {
-        init_config::handler(ctx, treasury, fee_bps, settle_grace_seconds)
+        init_config::handler(ctx, fee_bps, settle_grace_seconds)
     }
 
     /// Admin changes fee, treasury, grace, pause flag or admin.
@@ -40,21 +40,16 @@ pub mod compute_escrow {
     }
 
     /// Registers the signer as a provider.
-    pub fn register_provider(
-        ctx: Context<RegisterProvider>,
-        payout_wallet: Pubkey,
-        metadata_uri: String,
-    ) -> Result<()> {
-        register_provider::handler(ctx, payout_wallet, metadata_uri)
+    pub fn register_provider(ctx: Context<RegisterProvider>, metadata_uri: String) -> Result<()> {
+        register_provider::handler(ctx, metadata_uri)
     }
 
     /// Changes the provider's payout wallet and/or metadata URI.
     pub fn update_provider(
         ctx: Context<UpdateProvider>,
-        payout_wallet: Option<Pubkey>,
         metadata_uri: Option<String>,
     ) -> Result<()> {
-        update_provider::handler(ctx, payout_wallet, metadata_uri)
+        update_provider::handler(ctx, metadata_uri)
     }
 
     /// Lists a GPU machine for rent.

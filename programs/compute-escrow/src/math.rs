@@ -128,7 +128,10 @@ mod tests {
     fn cost_is_price_times_hours_and_overflow_is_an_error() {
         assert_eq!(lease_cost(1_000, 3), Ok(3_000));
         assert_eq!(lease_cost(u64::MAX, 1), Ok(u64::MAX));
-        assert_eq!(lease_cost(u64::MAX / 2 + 1, 2), Err(EscrowError::ArithmeticOverflow));
+        assert_eq!(
+            lease_cost(u64::MAX / 2 + 1, 2),
+            Err(EscrowError::ArithmeticOverflow)
+        );
     }
 
     #[test]
@@ -139,7 +142,10 @@ mod tests {
         assert_eq!(earned(1_800, 2), Ok(1));
         // u128 intermediate: seconds × price exceeds u64 but the result fits.
         assert_eq!(earned(36_000, u64::MAX / 10), Ok(u64::MAX / 10 * 10));
-        assert_eq!(earned(u64::MAX, u64::MAX), Err(EscrowError::ArithmeticOverflow));
+        assert_eq!(
+            earned(u64::MAX, u64::MAX),
+            Err(EscrowError::ArithmeticOverflow)
+        );
     }
 
     #[test]
@@ -147,7 +153,10 @@ mod tests {
         assert_eq!(fee(10_000, 500), Ok(500));
         assert_eq!(fee(19, 500), Ok(0));
         assert_eq!(fee(20, 500), Ok(1));
-        assert_eq!(fee(u64::MAX, 500), Ok((u128::from(u64::MAX) * 500 / 10_000) as u64));
+        assert_eq!(
+            fee(u64::MAX, 500),
+            Ok((u128::from(u64::MAX) * 500 / 10_000) as u64)
+        );
         assert_eq!(fee(12_345, 0), Ok(0));
     }
 
@@ -181,6 +190,9 @@ mod tests {
             payout_due(3_600, 100, 0, 101, 0),
             Err(EscrowError::ArithmeticOverflow)
         );
-        assert_eq!(settle_refund(100, 1, 3_600, 100), Err(EscrowError::ArithmeticOverflow));
+        assert_eq!(
+            settle_refund(100, 1, 3_600, 100),
+            Err(EscrowError::ArithmeticOverflow)
+        );
     }
 }

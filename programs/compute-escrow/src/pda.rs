@@ -18,12 +18,18 @@ pub fn provider(authority: &Pubkey) -> (Pubkey, u8) {
 
 /// Listing number `listing_id` of the provider account `provider`.
 pub fn listing(provider: &Pubkey, listing_id: u64) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[LISTING_SEED, provider.as_ref(), &listing_id.to_le_bytes()], &ID)
+    Pubkey::find_program_address(
+        &[LISTING_SEED, provider.as_ref(), &listing_id.to_le_bytes()],
+        &ID,
+    )
 }
 
 /// Lease `lease_id` of `listing`.
 pub fn lease(listing: &Pubkey, lease_id: u64) -> (Pubkey, u8) {
-    Pubkey::find_program_address(&[LEASE_SEED, listing.as_ref(), &lease_id.to_le_bytes()], &ID)
+    Pubkey::find_program_address(
+        &[LEASE_SEED, listing.as_ref(), &lease_id.to_le_bytes()],
+        &ID,
+    )
 }
 
 /// Signer of the program's self-CPI events (`emit_cpi!`).

@@ -19,11 +19,17 @@ pub fn handler(ctx: Context<AttestUptime>, from: i64, to: i64, up_seconds: u64) 
     let now = Clock::get()?.unix_timestamp;
     let lease = &mut ctx.accounts.lease;
     require!(to > from, EscrowError::InvalidPeriod);
-    require!(from >= lease.attested_until, EscrowError::PeriodOverlapsAttested);
+    require!(
+        from >= lease.attested_until,
+        EscrowError::PeriodOverlapsAttested
+    );
     require!(from == lease.attested_until, EscrowError::PeriodLeavesGap);
     require!(to <= lease.end_ts, EscrowError::PeriodPastLeaseEnd);
     require!(to <= now, EscrowError::PeriodInFuture);
-    require!(now <= lease.settle_after()?, EscrowError::AttestationWindowClosed);
+    require!(
+        now <= lease.settle_after()?,
+        EscrowError::AttestationWindowClosed
+    );
     // to > from, so the period length is positive and fits in u64.
     let period = (to - from) as u64;
     require!(up_seconds <= period, EscrowError::UpSecondsExceedPeriod);

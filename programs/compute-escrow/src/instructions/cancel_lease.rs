@@ -22,8 +22,8 @@ pub fn handler(ctx: Context<CancelLease>) -> Result<()> {
     let lease = &mut ctx.accounts.lease;
     require_running(lease, now)?;
     // attested_until <= now always holds: attestations never pass the clock.
-    let unattested = u64::try_from(now - lease.attested_until)
-        .map_err(|_| EscrowError::ArithmeticOverflow)?;
+    let unattested =
+        u64::try_from(now - lease.attested_until).map_err(|_| EscrowError::ArithmeticOverflow)?;
     let refund = math::cancel_refund(
         lease.deposited,
         lease.refunded,

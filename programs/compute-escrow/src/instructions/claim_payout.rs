@@ -2,10 +2,11 @@ use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
 use crate::events::PayoutClaimed;
-use crate::math::{self, Payout};
+use crate::payout::{pay_earned, Undeliverable};
 use crate::state::{Config, Lease, Provider};
 
-/// The provider takes what attested uptime has earned so far.
+/// The provider takes what attested uptime has earned so far. A fee the
+/// treasury cannot take stays in escrow until a later claim or the settle.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimPayout<'info> {
@@ -36,8 +37,12 @@ pub fn handler(ctx: Context<ClaimPayout>) -> Result<()> {
         &mut accounts.provider,
         &accounts.payout_wallet,
         &accounts.treasury,
+        Undeliverable::Claim,
     )?;
-    require!(payout.total()? > 0, EscrowError::NothingToClaim);
+    require!(
+        payout.provider > 0 || payout.fee > 0,
+        EscrowError::NothingToClaim
+    );
     emit_cpi!(PayoutClaimed {
         lease: ctx.accounts.lease.key(),
         payout_wallet: ctx.accounts.payout_wallet.key(),
@@ -45,42 +50,4 @@ pub fn handler(ctx: Context<ClaimPayout>) -> Result<()> {
         fee_lamports: payout.fee,
     });
     Ok(())
-}
-
-/// Moves everything earned and not yet paid from the lease's escrow to the
-/// payout wallet and the treasury, and records it on the lease and provider.
-pub(crate) fn pay_earned<'info>(
-    lease: &mut Account<'info, Lease>,
-    provider: &mut Provider,
-    payout_wallet: &AccountInfo<'info>,
-    treasury: &AccountInfo<'info>,
-) -> Result<Payout> {
-    let payout = math::payout_due(
-        lease.attested_seconds,
-        lease.price_lamports_per_hour,
-        lease.fee_bps,
-        lease.paid_out,
-        lease.fee_paid,
-    )?;
-    if payout.provider > 0 {
-        lease.sub_lamports(payout.provider)?;
-        payout_wallet.add_lamports(payout.provider)?;
-    }
-    if payout.fee > 0 {
-        lease.sub_lamports(payout.fee)?;
-        treasury.add_lamports(payout.fee)?;
-    }
-    lease.paid_out = lease
-        .paid_out
-        .checked_add(payout.provider)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    lease.fee_paid = lease
-        .fee_paid
-        .checked_add(payout.fee)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    provider.lamports_earned = provider
-        .lamports_earned
-        .checked_add(payout.provider)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    Ok(payout)
 }

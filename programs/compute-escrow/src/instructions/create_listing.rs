@@ -77,7 +77,12 @@ pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
         &account,
         &ctx.accounts.system_program.to_account_info(),
         8 + Listing::INIT_SPACE,
-        &[LISTING_SEED, provider_key.as_ref(), &listing_id.to_le_bytes(), &[bump]],
+        &[
+            LISTING_SEED,
+            provider_key.as_ref(),
+            &listing_id.to_le_bytes(),
+            &[bump],
+        ],
     )?;
     write_account(&account, &listing)?;
     emit_cpi!(ListingCreated {

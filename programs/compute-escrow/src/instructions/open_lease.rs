@@ -106,7 +106,12 @@ pub fn handler(
         &account,
         &ctx.accounts.system_program.to_account_info(),
         8 + Lease::INIT_SPACE,
-        &[LEASE_SEED, listing_key.as_ref(), &lease_id.to_le_bytes(), &[lease.bump]],
+        &[
+            LEASE_SEED,
+            listing_key.as_ref(),
+            &lease_id.to_le_bytes(),
+            &[lease.bump],
+        ],
     )?;
     write_account(&account, &lease)?;
     transfer(

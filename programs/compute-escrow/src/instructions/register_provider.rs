@@ -4,6 +4,7 @@ use crate::account_creation::{create_pda, write_account};
 use crate::constants::{MAX_METADATA_URI_LEN, PROVIDER_SEED};
 use crate::error::EscrowError;
 use crate::events::ProviderRegistered;
+use crate::payout::require_recipient;
 use crate::state::Provider;
 
 /// Creates the signer's provider account.
@@ -15,16 +16,17 @@ pub struct RegisterProvider<'info> {
     /// CHECK: created here by `create_pda` at the seeds checked below.
     #[account(mut, seeds = [PROVIDER_SEED, authority.key().as_ref()], bump)]
     pub provider: UncheckedAccount<'info>,
+    /// CHECK: receives the provider's payouts; must be writable and not executable.
+    #[account(mut)]
+    pub payout_wallet: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(
-    ctx: Context<RegisterProvider>,
-    payout_wallet: Pubkey,
-    metadata_uri: String,
-) -> Result<()> {
+pub fn handler(ctx: Context<RegisterProvider>, metadata_uri: String) -> Result<()> {
+    require_recipient(&ctx.accounts.payout_wallet)?;
+    let payout_wallet = ctx.accounts.payout_wallet.key();
     require!(
-        metadata_uri.len() <= MAX_METADATA_URI_LEN,
+        metadata_uri.len() <= usize::from(MAX_METADATA_URI_LEN),
         EscrowError::MetadataUriTooLong
     );
     let authority = ctx.accounts.authority.key();

@@ -2,12 +2,14 @@ use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
 use crate::events::LeaseSettled;
-use crate::instructions::claim_payout::pay_earned;
 use crate::math;
+use crate::payout::{pay_earned, Undeliverable};
 use crate::state::{CloseReason, Config, Lease, LeaseState, Listing, Provider};
 
 /// Permissionless crank after end + grace: pays the provider for attested time,
 /// refunds the renter the rest and closes the lease (rent to the renter).
+/// Never blocked by a recipient: what the payout wallet or treasury cannot
+/// take is forfeited to the renter.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SettleLease<'info> {
@@ -45,6 +47,7 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
         &mut accounts.provider,
         &accounts.payout_wallet,
         &accounts.treasury,
+        Undeliverable::Forfeit,
     )?;
     let lease = &mut accounts.lease;
     let refund = math::settle_refund(
@@ -52,7 +55,9 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
         lease.refunded,
         lease.attested_seconds,
         lease.price_lamports_per_hour,
-    )?;
+    )?
+    .checked_add(payout.forfeited)
+    .ok_or(EscrowError::ArithmeticOverflow)?;
     if refund > 0 {
         lease.sub_lamports(refund)?;
         accounts.renter.add_lamports(refund)?;
@@ -97,6 +102,7 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
         provider_lamports: payout.provider,
         fee_lamports: payout.fee,
         refund_lamports: refund,
+        forfeited_lamports: payout.forfeited,
         rent_returned: lease.get_lamports(),
         attested_seconds: lease.attested_seconds,
         paid_out: lease.paid_out,

@@ -3,13 +3,14 @@ use anchor_lang::prelude::*;
 use crate::constants::{MAX_FEE_BPS, MAX_SETTLE_GRACE_SECONDS};
 use crate::error::EscrowError;
 use crate::events::ConfigUpdated;
+use crate::payout::require_recipient;
 use crate::state::Config;
 
-/// Changes to the config; `None` keeps the current value.
+/// Changes to the config; `None` keeps the current value. A new treasury is
+/// passed as the optional `new_treasury` account.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfigUpdate {
     pub admin: Option<Pubkey>,
-    pub treasury: Option<Pubkey>,
     pub fee_bps: Option<u16>,
     pub paused: Option<bool>,
     pub settle_grace_seconds: Option<u32>,
@@ -22,9 +23,16 @@ pub struct UpdateConfig<'info> {
     pub admin: Signer<'info>,
     #[account(mut, has_one = admin @ EscrowError::Unauthorized)]
     pub config: Account<'info, Config>,
+    /// CHECK: the new treasury, if changing it; writable and not executable.
+    #[account(mut)]
+    pub new_treasury: Option<UncheckedAccount<'info>>,
 }
 
 pub fn handler(ctx: Context<UpdateConfig>, update: ConfigUpdate) -> Result<()> {
+    if let Some(treasury) = &ctx.accounts.new_treasury {
+        require_recipient(treasury)?;
+        ctx.accounts.config.treasury = treasury.key();
+    }
     let config = &mut ctx.accounts.config;
     if let Some(fee_bps) = update.fee_bps {
         require!(fee_bps <= MAX_FEE_BPS, EscrowError::FeeTooHigh);
@@ -36,9 +44,6 @@ pub fn handler(ctx: Context<UpdateConfig>, update: ConfigUpdate) -> Result<()> {
     }
     if let Some(admin) = update.admin {
         config.admin = admin;
-    }
-    if let Some(treasury) = update.treasury {
-        config.treasury = treasury;
     }
     if let Some(paused) = update.paused {
         config.paused = paused;

@@ -3,31 +3,39 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_METADATA_URI_LEN;
 use crate::error::EscrowError;
 use crate::events::ProviderUpdated;
+use crate::payout::require_recipient;
 use crate::state::Provider;
 
-/// Changes the provider's payout wallet and/or metadata URI.
+/// Changes the provider's payout wallet (pass the new one as an account)
+/// and/or metadata URI.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateProvider<'info> {
     pub authority: Signer<'info>,
     #[account(mut, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
+    /// CHECK: the new payout wallet, if changing it; writable and not executable.
+    #[account(mut)]
+    pub new_payout_wallet: Option<UncheckedAccount<'info>>,
 }
 
-pub fn handler(
-    ctx: Context<UpdateProvider>,
-    payout_wallet: Option<Pubkey>,
-    metadata_uri: Option<String>,
-) -> Result<()> {
+pub fn handler(ctx: Context<UpdateProvider>, metadata_uri: Option<String>) -> Result<()> {
+    let new_wallet = match &ctx.accounts.new_payout_wallet {
+        Some(wallet) => {
+            require_recipient(wallet)?;
+            Some(wallet.key())
+        }
+        None => None,
+    };
     let provider = &mut ctx.accounts.provider;
     if let Some(uri) = metadata_uri {
         require!(
-            uri.len() <= MAX_METADATA_URI_LEN,
+            uri.len() <= usize::from(MAX_METADATA_URI_LEN),
             EscrowError::MetadataUriTooLong
         );
         provider.metadata_uri = uri;
     }
-    if let Some(wallet) = payout_wallet {
+    if let Some(wallet) = new_wallet {
         provider.payout_wallet = wallet;
     }
     emit_cpi!(ProviderUpdated {

@@ -67,19 +67,24 @@ impl Listing {
         use crate::constants::MAX_LEASE_HOURS;
         use crate::error::EscrowError;
         require!(
-            !self.gpu_model.is_empty() && self.gpu_model.len() <= MAX_GPU_MODEL_LEN,
+            !self.gpu_model.is_empty() && self.gpu_model.len() <= usize::from(MAX_GPU_MODEL_LEN),
             EscrowError::InvalidGpuModel
         );
-        require!(self.region.len() <= MAX_REGION_LEN, EscrowError::RegionTooLong);
         require!(
-            self.health_check.len() <= MAX_HEALTH_CHECK_LEN,
+            self.region.len() <= usize::from(MAX_REGION_LEN),
+            EscrowError::RegionTooLong
+        );
+        require!(
+            self.health_check.len() <= usize::from(MAX_HEALTH_CHECK_LEN),
             EscrowError::HealthCheckTooLong
         );
         require!(self.gpu_count >= 1, EscrowError::InvalidGpuCount);
         require!(self.capacity >= 1, EscrowError::InvalidCapacity);
         require!(self.price_lamports_per_hour > 0, EscrowError::ZeroPrice);
         require!(
-            self.min_hours >= 1 && self.min_hours <= self.max_hours && self.max_hours <= MAX_LEASE_HOURS,
+            self.min_hours >= 1
+                && self.min_hours <= self.max_hours
+                && self.max_hours <= MAX_LEASE_HOURS,
             EscrowError::InvalidHoursRange
         );
         Ok(())

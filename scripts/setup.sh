@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system packages the build needs (Debian/Ubuntu), if missing.
+set -euo pipefail
+missing=()
+for pkg in libssl-dev pkg-config; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+for tool in cargo rustfmt cargo-clippy; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "setup: $tool not found; install Rust with rustup (components rustfmt, clippy)" >&2; exit 1; }
+done
