@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test in the workspace: the program's unit tests, and the program
-# inside a real bank (solana-program-test): lifecycle, hostile input, layout
-# and the conservation property test (PROPTEST_CASES=N for more sequences).
+# Runs every test:
+#  1. builds the program for the chain (scripts/build-sbf.sh);
+#  2. the whole workspace natively: money unit tests, the program inside a real
+#     bank (lifecycle, hostile input, recipients, layout, conservation property
+#     test) and one whole lease on a real solana-test-validator;
+#  3. the same program tests against the compiled .so (COMPUTE_ESCROW_SBF=1).
+# Extra arguments go to both cargo test runs (e.g. `--test hostile`).
+# PROPTEST_CASES=N runs more property-test sequences (default 1000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
+scripts/build-sbf.sh
+SOLANA_TEST_VALIDATOR="$(scripts/find-validator.sh)"
+export SOLANA_TEST_VALIDATOR
+echo "== native mode"
 cargo test --workspace --locked "$@"
+echo "== SBF mode (target/deploy/compute_escrow.so)"
+COMPUTE_ESCROW_SBF=1 cargo test -p compute-escrow-tests --locked --tests "$@" -- --skip validator_

@@ -168,26 +168,26 @@ pub fn close_listing(authority: &Pubkey, provider: &Pubkey, listing: &Pubkey) ->
 /// `open_lease` `lease_id` on `listing` at the quoted price and attestor.
 pub fn open_lease(
     renter: &Pubkey,
-    provider: &Pubkey,
     listing: &Pubkey,
     lease_id: u64,
     hours: u32,
     expected_price: u64,
     expected_attestor: &Pubkey,
 ) -> Instruction {
+    let (lease, lease_bump) = pda::lease(listing, lease_id);
     build(
         accounts::OpenLease {
             renter: *renter,
             config: pda::config().0,
-            provider: *provider,
             listing: *listing,
-            lease: pda::lease(listing, lease_id).0,
+            lease,
             system_program: system_program(),
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
         instruction::OpenLease {
             lease_id,
+            lease_bump,
             hours,
             expected_price_lamports_per_hour: expected_price,
             expected_attestor: *expected_attestor,

@@ -49,15 +49,50 @@ fn process_instruction(
     compute_escrow::entry(program_id, accounts, data)
 }
 
-/// A ProgramTest with the program loaded natively.
+/// Environment variable selecting the compiled program: `COMPUTE_ESCROW_SBF=1`
+/// runs every test against `compute_escrow.so` (from `SBF_OUT_DIR`, default
+/// `target/deploy`); otherwise the program runs natively.
+pub const SBF_MODE_VAR: &str = "COMPUTE_ESCROW_SBF";
+
+/// Whether the tests run the compiled `.so` rather than native code.
+pub fn sbf_mode() -> bool {
+    std::env::var(SBF_MODE_VAR).is_ok_and(|v| v == "1")
+}
+
+/// Directory holding `compute_escrow.so`: `SBF_OUT_DIR`, or the workspace's
+/// `target/deploy` where `scripts/build-sbf.sh` writes it.
+pub fn sbf_out_dir() -> std::path::PathBuf {
+    std::env::var_os("SBF_OUT_DIR").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/deploy"),
+        std::path::PathBuf::from,
+    )
+}
+
+/// A ProgramTest with the program loaded natively, or from its `.so` in
+/// SBF mode (with real compute-unit metering).
 pub fn program_test() -> ProgramTest {
-    let mut pt = ProgramTest::new(
-        "compute_escrow",
-        compute_escrow::ID,
-        processor!(process_instruction),
-    );
-    pt.prefer_bpf(false);
-    pt
+    if sbf_mode() {
+        let dir = sbf_out_dir();
+        let so = dir.join("compute_escrow.so");
+        assert!(
+            so.exists(),
+            "{SBF_MODE_VAR}=1 but {} is missing: run scripts/build-sbf.sh",
+            so.display()
+        );
+        // program-test reads SBF_OUT_DIR itself; every test sets the same value.
+        std::env::set_var("SBF_OUT_DIR", &dir);
+        let mut pt = ProgramTest::new("compute_escrow", compute_escrow::ID, None);
+        pt.prefer_bpf(true);
+        pt
+    } else {
+        let mut pt = ProgramTest::new(
+            "compute_escrow",
+            compute_escrow::ID,
+            processor!(process_instruction),
+        );
+        pt.prefer_bpf(false);
+        pt
+    }
 }
 
 /// Why a transaction failed, reduced to what tests compare.
@@ -205,6 +240,27 @@ impl Bank {
         let mut keys: Vec<&Keypair> = vec![fee_payer];
         keys.extend_from_slice(signers);
         Transaction::new_signed_with_payer(ixs, Some(&fee_payer.pubkey()), &keys, blockhash)
+    }
+
+    /// Sends `ixs` (no compute-budget instruction) and returns the compute
+    /// units the transaction consumed.
+    pub async fn send_measured(
+        &mut self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+    ) -> Result<u64, TxFailure> {
+        let tx = self.sign(ixs, signers).await;
+        let outcome = self
+            .ctx
+            .banks_client
+            .process_transaction_with_metadata(tx)
+            .await
+            .map_err(to_failure)?;
+        let consumed = outcome.metadata.map_or(0, |m| m.compute_units_consumed);
+        outcome
+            .result
+            .map_err(|e| to_failure(BanksClientError::TransactionError(e)))?;
+        Ok(consumed)
     }
 
     /// Processes an already signed transaction.
@@ -395,7 +451,6 @@ impl Market {
     ) -> Result<Pubkey, TxFailure> {
         let ix = ix::open_lease(
             &renter.pubkey(),
-            &self.provider,
             &self.listing,
             lease_id,
             hours,

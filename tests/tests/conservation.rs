@@ -274,7 +274,6 @@ impl World {
                 let renter = m.renter.pubkey();
                 let ix = ix::open_lease(
                     &renter,
-                    &m.provider,
                     &m.listing,
                     id,
                     hours,

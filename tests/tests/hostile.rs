@@ -372,15 +372,7 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
     let attestor = m.attestor.pubkey();
     let lease = pda::lease(&m.listing, 5).0;
     let open = |price: u64, attestor: &Pubkey, hours: u32, m: &Market| {
-        ix::open_lease(
-            &renter.pubkey(),
-            &m.provider,
-            &m.listing,
-            5,
-            hours,
-            price,
-            attestor,
-        )
+        ix::open_lease(&renter.pubkey(), &m.listing, 5, hours, price, attestor)
     };
     // The provider raises the price after the renter's quote.
     let quoted = 3_600_000;
@@ -447,29 +439,21 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
         &[lease],
     )
     .await;
-    // A provider account that is not the listing's.
-    let other = other_provider(&mut m).await;
+    // A lease address that is not the PDA of (listing, lease_id, bump), or a
+    // wrong bump (the byte after the 8-byte discriminator and the u64 id).
+    let bogus = Pubkey::new_unique();
     let mut ix = open(quoted + 1, &swapped, 2, &m);
-    ix.accounts[2].pubkey = other.provider;
-    m.refused(
-        &[ix],
-        &[&renter],
-        E::ProviderMismatch,
-        &[lease, other.provider],
-    )
-    .await;
+    ix.accounts[3].pubkey = bogus;
+    m.refused(&[ix], &[&renter], E::LeaseAddressMismatch, &[lease, bogus])
+        .await;
+    let mut ix = open(quoted + 1, &swapped, 2, &m);
+    ix.data[16] = ix.data[16].wrapping_sub(1);
+    m.refused(&[ix], &[&renter], E::LeaseAddressMismatch, &[lease])
+        .await;
     // A renter who cannot pay: the system transfer fails, nothing is created.
     let poor = m.bank.funded(0).await;
     m.bank.airdrop(&poor.pubkey(), 10_000_000).await;
-    let ix = ix::open_lease(
-        &poor.pubkey(),
-        &m.provider,
-        &m.listing,
-        5,
-        24,
-        quoted + 1,
-        &swapped,
-    );
+    let ix = ix::open_lease(&poor.pubkey(), &m.listing, 5, 24, quoted + 1, &swapped);
     let failure = m
         .refused_any(&[ix], &[&poor], &[lease, poor.pubkey()])
         .await;
@@ -490,7 +474,6 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
     let renter = m.renter.insecure_clone();
     let open3 = ix::open_lease(
         &renter.pubkey(),
-        &m.provider,
         &m.listing,
         3,
         1,
@@ -605,7 +588,6 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
         .unwrap();
     let ix = ix::open_lease(
         &renter.pubkey(),
-        &other.provider,
         &other.listing,
         1,
         1,
@@ -664,7 +646,6 @@ async fn open_lease_refuses_price_times_hours_overflow() {
     let renter = m.renter.insecure_clone();
     let ix = ix::open_lease(
         &renter.pubkey(),
-        &m.provider,
         &m.listing,
         1,
         2,
@@ -1184,7 +1165,6 @@ async fn pre_funded_addresses_cannot_block_account_creation() {
     let before = m.bank.lamports(&renter.pubkey()).await;
     let ix = ix::open_lease(
         &renter.pubkey(),
-        &provider,
         &listing,
         77,
         1,

@@ -13,15 +13,20 @@ use anchor_lang::system_program::{
 
 use crate::error::EscrowError;
 
-/// Creates the PDA `target` (signed for by `signer_seeds`) with `space` bytes,
-/// rent-exempt and owned by this program, paid by `payer`. Lamports already at
-/// the address are kept and count towards rent.
+/// Creates the PDA `target` with `space` bytes, owned by this program, paid by
+/// `payer`: rent exemption plus `deposit` more lamports, in one system
+/// transfer. Lamports already at the address count towards rent only.
+///
+/// `signer_seeds` (including the bump) must derive `target`: the system
+/// program only creates an account that signs, and only the PDA of these
+/// seeds can, so a wrong address fails the transaction.
 pub fn create_pda<'info>(
     payer: &AccountInfo<'info>,
     target: &AccountInfo<'info>,
     system_program: &AccountInfo<'info>,
     space: usize,
     signer_seeds: &[&[u8]],
+    deposit: u64,
 ) -> Result<()> {
     require!(
         target.owner == &anchor_lang::system_program::ID && target.data_is_empty(),
@@ -32,18 +37,24 @@ pub fn create_pda<'info>(
     let program = system_program.key();
     let current = target.lamports();
     if current == 0 {
+        let lamports = rent
+            .checked_add(deposit)
+            .ok_or(EscrowError::ArithmeticOverflow)?;
         let accounts = CreateAccount {
             from: payer.clone(),
             to: target.clone(),
         };
         return create_account(
             CpiContext::new(program, accounts).with_signer(signer),
-            rent,
+            lamports,
             space as u64,
             &crate::ID,
         );
     }
-    let top_up = rent.saturating_sub(current);
+    let top_up = rent
+        .saturating_sub(current)
+        .checked_add(deposit)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
     if top_up > 0 {
         let accounts = Transfer {
             from: payer.clone(),

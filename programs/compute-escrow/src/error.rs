@@ -84,6 +84,8 @@ pub enum EscrowError {
     ArithmeticOverflow,
     #[msg("Account already exists")]
     AlreadyInitialized,
+    #[msg("Lease account is not the PDA of (listing, lease_id, lease_bump)")]
+    LeaseAddressMismatch,
     #[msg("Payout wallet or treasury must be a writable, non-executable account")]
     InvalidRecipient,
     #[msg("Payout wallet cannot take this payout (executable, or would stay below rent exemption); fund it or set another")]

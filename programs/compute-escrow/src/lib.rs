@@ -19,7 +19,7 @@ pub mod state;
 
 use instructions::*;
 
-declare_id!("Fg6PaFpoGXkYsidMpWTK6W2BeZ7FEfcYkg476zPFsLnS");
+declare_id!("SxWfXFaJ7YTrB5gfidX6n8LwaBx1SNHhq44ETLffaUz");
 
 #[program]
 pub mod compute_escrow {
@@ -76,6 +76,7 @@ pub mod compute_escrow {
     pub fn open_lease(
         ctx: Context<OpenLease>,
         lease_id: u64,
+        lease_bump: u8,
         hours: u32,
         expected_price_lamports_per_hour: u64,
         expected_attestor: Pubkey,
@@ -83,6 +84,7 @@ pub mod compute_escrow {
         open_lease::handler(
             ctx,
             lease_id,
+            lease_bump,
             hours,
             expected_price_lamports_per_hour,
             expected_attestor,

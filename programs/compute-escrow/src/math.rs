@@ -13,6 +13,15 @@ fn to_u64(value: u128) -> MathResult<u64> {
     u64::try_from(value).map_err(|_| EscrowError::ArithmeticOverflow)
 }
 
+/// `floor(a × b / d)`, exact: in u64 when the product fits (u128 division is
+/// a software routine on SBF, many times dearer), else through u128.
+fn mul_div_floor(a: u64, b: u64, d: u64) -> MathResult<u64> {
+    match a.checked_mul(b) {
+        Some(product) => Ok(product / d),
+        None => to_u64(u128::from(a) * u128::from(b) / u128::from(d)),
+    }
+}
+
 /// Lamports a renter pays for `hours` at `price_per_hour`.
 pub fn lease_cost(price_per_hour: u64, hours: u32) -> MathResult<u64> {
     price_per_hour
@@ -27,18 +36,12 @@ pub fn hours_to_seconds(hours: u32) -> i64 {
 
 /// What `seconds` of attested uptime are worth: `floor(seconds × price / 3600)`.
 pub fn earned(seconds: u64, price_per_hour: u64) -> MathResult<u64> {
-    let product = u128::from(seconds)
-        .checked_mul(u128::from(price_per_hour))
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    to_u64(product / u128::from(SECONDS_PER_HOUR))
+    mul_div_floor(seconds, price_per_hour, SECONDS_PER_HOUR)
 }
 
 /// Protocol fee on `earned`: `floor(earned × fee_bps / 10000)`.
 pub fn fee(earned: u64, fee_bps: u16) -> MathResult<u64> {
-    let product = u128::from(earned)
-        .checked_mul(u128::from(fee_bps))
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    to_u64(product / u128::from(BPS_DENOMINATOR))
+    mul_div_floor(earned, u64::from(fee_bps), BPS_DENOMINATOR)
 }
 
 /// Lamports due now from a lease's escrow to the provider and the treasury.
@@ -182,6 +185,15 @@ mod tests {
         // Cancel after 1800 s with 600 attested: the provider can still earn 1800 s.
         assert_eq!(cancel_refund(2_002, 0, 600, 1_200, 1_001), Ok(2_002 - 500));
         assert_eq!(settle_refund(2_002, 1_502, 1_800, 1_001), Ok(0));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mul_div_floor_matches_u128_reference(a: u64, b: u64, d in 1u64..) {
+            let reference = u128::from(a) * u128::from(b) / u128::from(d);
+            let expected = u64::try_from(reference).map_err(|_| EscrowError::ArithmeticOverflow);
+            proptest::prop_assert_eq!(mul_div_floor(a, b, d), expected);
+        }
     }
 
     #[test]

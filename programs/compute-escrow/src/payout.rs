@@ -12,7 +12,7 @@ use crate::math;
 use crate::state::{Lease, Provider};
 
 /// Whether `account` can be credited `amount` lamports in this transaction.
-pub fn can_receive(account: &AccountInfo, amount: u64) -> Result<bool> {
+pub fn can_receive(account: &AccountInfo, amount: u64, rent: &Rent) -> Result<bool> {
     if amount == 0 {
         return Ok(true);
     }
@@ -23,7 +23,7 @@ pub fn can_receive(account: &AccountInfo, amount: u64) -> Result<bool> {
         .lamports()
         .checked_add(amount)
         .ok_or(EscrowError::ArithmeticOverflow)?;
-    Ok(after >= Rent::get()?.minimum_balance(account.data_len()))
+    Ok(after >= rent.minimum_balance(account.data_len()))
 }
 
 /// Fails unless `account` may be set as a payout wallet or treasury.
@@ -71,15 +71,16 @@ pub fn pay_earned<'info>(
         lease.paid_out,
         lease.fee_paid,
     )?;
+    let rent = Rent::get()?;
     let mut delivered = Delivered::default();
-    if can_receive(payout_wallet, due.provider)? {
+    if can_receive(payout_wallet, due.provider, &rent)? {
         delivered.provider = due.provider;
     } else if undeliverable == Undeliverable::Claim {
         return err!(EscrowError::PayoutWalletCannotReceive);
     } else {
         delivered.forfeited = due.provider;
     }
-    if can_receive(treasury, due.fee)? {
+    if can_receive(treasury, due.fee, &rent)? {
         delivered.fee = due.fee;
     } else if undeliverable == Undeliverable::Forfeit {
         delivered.forfeited = delivered

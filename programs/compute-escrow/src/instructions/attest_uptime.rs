@@ -9,9 +9,9 @@ use crate::state::{Lease, Provider};
 #[derive(Accounts)]
 pub struct AttestUptime<'info> {
     pub attestor: Signer<'info>,
-    #[account(mut, address = lease.provider @ EscrowError::ProviderMismatch)]
+    #[account(mut, dup, address = lease.provider @ EscrowError::ProviderMismatch)]
     pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, has_one = attestor @ EscrowError::WrongAttestor)]
+    #[account(mut, dup, has_one = attestor @ EscrowError::WrongAttestor)]
     pub lease: Box<Account<'info, Lease>>,
 }
 

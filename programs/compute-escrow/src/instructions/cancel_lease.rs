@@ -13,7 +13,7 @@ use crate::state::{Lease, LeaseState};
 pub struct CancelLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
-    #[account(mut, has_one = renter @ EscrowError::RenterMismatch)]
+    #[account(mut, dup, has_one = renter @ EscrowError::RenterMismatch)]
     pub lease: Box<Account<'info, Lease>>,
 }
 

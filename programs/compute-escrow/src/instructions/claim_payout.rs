@@ -14,11 +14,12 @@ pub struct ClaimPayout<'info> {
     pub config: Account<'info, Config>,
     #[account(
         mut,
+        dup,
         has_one = authority @ EscrowError::Unauthorized,
         has_one = payout_wallet @ EscrowError::WrongPayoutWallet,
     )]
     pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, has_one = provider @ EscrowError::ProviderMismatch)]
+    #[account(mut, dup, has_one = provider @ EscrowError::ProviderMismatch)]
     pub lease: Box<Account<'info, Lease>>,
     /// CHECK: must equal `provider.payout_wallet` (has_one above); only receives lamports.
     #[account(mut)]

@@ -28,7 +28,7 @@ pub struct CreateListing<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
     pub config: Account<'info, Config>,
-    #[account(mut, has_one = authority @ EscrowError::Unauthorized)]
+    #[account(mut, dup, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
     /// CHECK: created here by `create_pda` at the seeds checked below.
     #[account(
@@ -83,6 +83,7 @@ pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
             &listing_id.to_le_bytes(),
             &[bump],
         ],
+        0,
     )?;
     write_account(&account, &listing)?;
     emit_cpi!(ListingCreated {

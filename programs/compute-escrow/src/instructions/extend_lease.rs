@@ -15,7 +15,7 @@ pub struct ExtendLease<'info> {
     pub config: Account<'info, Config>,
     #[account(address = lease.listing @ EscrowError::ListingMismatch)]
     pub listing: Box<Account<'info, Listing>>,
-    #[account(mut, has_one = renter @ EscrowError::RenterMismatch)]
+    #[account(mut, dup, has_one = renter @ EscrowError::RenterMismatch)]
     pub lease: Box<Account<'info, Lease>>,
     pub system_program: Program<'info, System>,
 }

@@ -39,6 +39,7 @@ pub fn handler(ctx: Context<InitConfig>, fee_bps: u16, settle_grace_seconds: u32
         &ctx.accounts.system_program.to_account_info(),
         8 + Config::INIT_SPACE,
         &[CONFIG_SEED, &[bump]],
+        0,
     )?;
     write_account(
         &config,

@@ -3,6 +3,13 @@
 //! Anchor's `#[program]` expects each accounts struct (and its generated client
 //! module) at the crate root, hence the glob re-exports; every module also has a
 //! `handler`, which lib.rs always calls by its full path.
+//!
+//! Mutable program accounts are marked `dup`, which skips Anchor's
+//! duplicate-mutable-account check: within each instruction every mutable
+//! `Account` has a different type, and an account's discriminator matches one
+//! type only, so one account can never fill two of them. The check would
+//! otherwise build a SipHash `HashSet` on every call (compute units, and a
+//! `RandomState` whose thread-local keys some SBF toolchains cannot link).
 #![allow(ambiguous_glob_reexports)]
 
 pub mod attest_uptime;

@@ -1,40 +1,35 @@
 use anchor_lang::prelude::*;
-use anchor_lang::system_program::{transfer, Transfer};
 
 use crate::account_creation::{create_pda, write_account};
 use crate::constants::LEASE_SEED;
 use crate::error::EscrowError;
 use crate::events::LeaseOpened;
 use crate::math;
-use crate::state::{CloseReason, Config, Lease, LeaseState, Listing, Provider};
+use crate::state::{CloseReason, Config, Lease, LeaseState, Listing};
 
 /// A renter rents `listing` for `hours`, paying price × hours into the lease.
 #[event_cpi]
 #[derive(Accounts)]
-#[instruction(lease_id: u64)]
 pub struct OpenLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
     pub config: Account<'info, Config>,
-    #[account(mut, address = listing.provider @ EscrowError::ProviderMismatch)]
-    pub provider: Box<Account<'info, Provider>>,
-    #[account(mut)]
+    #[account(mut, dup)]
     pub listing: Box<Account<'info, Listing>>,
-    /// CHECK: created here by `create_pda` at the seeds checked below.
-    #[account(
-        mut,
-        seeds = [LEASE_SEED, listing.key().as_ref(), &lease_id.to_le_bytes()],
-        bump,
-    )]
+    /// CHECK: must be the PDA `["lease", listing, lease_id]` with `lease_bump`
+    /// (checked in the handler with one hash, no bump search); created there.
+    #[account(mut)]
     pub lease: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 /// `expected_price_lamports_per_hour` and `expected_attestor` are what the renter
 /// was quoted; if the listing changed since, the whole transaction fails.
+/// `lease_bump` is the bump of the lease PDA (clients derive it off-chain).
 pub fn handler(
     ctx: Context<OpenLease>,
     lease_id: u64,
+    lease_bump: u8,
     hours: u32,
     expected_price_lamports_per_hour: u64,
     expected_attestor: Pubkey,
@@ -68,17 +63,12 @@ pub fn handler(
         .leases_opened
         .checked_add(1)
         .ok_or(EscrowError::ArithmeticOverflow)?;
-    let provider = &mut ctx.accounts.provider;
-    provider.leases_opened = provider
-        .leases_opened
-        .checked_add(1)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
 
     let lease = Lease {
         state: LeaseState::Active,
         close_reason: CloseReason::None,
         renter: ctx.accounts.renter.key(),
-        provider: provider.key(),
+        provider: listing.provider,
         listing: listing.key(),
         attestor: listing.attestor,
         lease_id,
@@ -96,9 +86,19 @@ pub fn handler(
         paid_out: 0,
         fee_paid: 0,
         refunded: 0,
-        bump: ctx.bumps.lease,
+        bump: lease_bump,
     };
     let listing_key = listing.key();
+    let id_bytes = lease_id.to_le_bytes();
+    let bump_bytes = [lease_bump];
+    let seeds: [&[u8]; 4] = [LEASE_SEED, listing_key.as_ref(), &id_bytes, &bump_bytes];
+    let expected = Pubkey::create_program_address(&seeds, &crate::ID)
+        .map_err(|_| error!(EscrowError::LeaseAddressMismatch))?;
+    require_keys_eq!(
+        expected,
+        ctx.accounts.lease.key(),
+        EscrowError::LeaseAddressMismatch
+    );
     let renter = ctx.accounts.renter.to_account_info();
     let account = ctx.accounts.lease.to_account_info();
     create_pda(
@@ -106,24 +106,10 @@ pub fn handler(
         &account,
         &ctx.accounts.system_program.to_account_info(),
         8 + Lease::INIT_SPACE,
-        &[
-            LEASE_SEED,
-            listing_key.as_ref(),
-            &lease_id.to_le_bytes(),
-            &[lease.bump],
-        ],
-    )?;
-    write_account(&account, &lease)?;
-    transfer(
-        CpiContext::new(
-            ctx.accounts.system_program.key(),
-            Transfer {
-                from: renter,
-                to: account,
-            },
-        ),
+        &seeds,
         deposit,
     )?;
+    write_account(&account, &lease)?;
     emit_cpi!(LeaseOpened {
         lease: ctx.accounts.lease.key(),
         listing: listing_key,

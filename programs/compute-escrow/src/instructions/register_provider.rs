@@ -38,12 +38,12 @@ pub fn handler(ctx: Context<RegisterProvider>, metadata_uri: String) -> Result<(
         &ctx.accounts.system_program.to_account_info(),
         8 + Provider::INIT_SPACE,
         &[PROVIDER_SEED, authority.as_ref(), &[bump]],
+        0,
     )?;
     let record = Provider {
         authority,
         payout_wallet,
         listing_count: 0,
-        leases_opened: 0,
         leases_settled: 0,
         seconds_attested: 0,
         seconds_missed: 0,

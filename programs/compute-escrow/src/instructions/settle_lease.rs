@@ -16,13 +16,14 @@ pub struct SettleLease<'info> {
     pub config: Account<'info, Config>,
     #[account(
         mut,
+        dup,
         address = lease.provider @ EscrowError::ProviderMismatch,
         has_one = payout_wallet @ EscrowError::WrongPayoutWallet,
     )]
     pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, address = lease.listing @ EscrowError::ListingMismatch)]
+    #[account(mut, dup, address = lease.listing @ EscrowError::ListingMismatch)]
     pub listing: Box<Account<'info, Listing>>,
-    #[account(mut, close = renter)]
+    #[account(mut, dup, close = renter)]
     pub lease: Box<Account<'info, Lease>>,
     /// CHECK: must equal `lease.renter`; receives the refund and the rent.
     #[account(mut, address = lease.renter @ EscrowError::RenterMismatch)]

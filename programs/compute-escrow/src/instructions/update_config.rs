@@ -21,7 +21,7 @@ pub struct ConfigUpdate {
 #[derive(Accounts)]
 pub struct UpdateConfig<'info> {
     pub admin: Signer<'info>,
-    #[account(mut, has_one = admin @ EscrowError::Unauthorized)]
+    #[account(mut, dup, has_one = admin @ EscrowError::Unauthorized)]
     pub config: Account<'info, Config>,
     /// CHECK: the new treasury, if changing it; writable and not executable.
     #[account(mut)]

@@ -28,7 +28,7 @@ pub struct ManageListing<'info> {
     pub authority: Signer<'info>,
     #[account(has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, has_one = provider @ EscrowError::ProviderMismatch)]
+    #[account(mut, dup, has_one = provider @ EscrowError::ProviderMismatch)]
     pub listing: Box<Account<'info, Listing>>,
 }
 

@@ -12,7 +12,7 @@ use crate::state::Provider;
 #[derive(Accounts)]
 pub struct UpdateProvider<'info> {
     pub authority: Signer<'info>,
-    #[account(mut, has_one = authority @ EscrowError::Unauthorized)]
+    #[account(mut, dup, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
     /// CHECK: the new payout wallet, if changing it; writable and not executable.
     #[account(mut)]

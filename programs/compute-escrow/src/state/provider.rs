@@ -12,8 +12,6 @@ pub struct Provider {
     pub payout_wallet: Pubkey,
     /// Listings created so far; the next listing's id.
     pub listing_count: u64,
-    /// Leases opened on this provider's listings.
-    pub leases_opened: u64,
     /// Leases settled (escrow closed).
     pub leases_settled: u64,
     /// Seconds of uptime attestors signed for.
