@@ -2,7 +2,7 @@
 # Installs the system packages the build needs (Debian/Ubuntu), if missing.
 set -euo pipefail
 missing=()
-for pkg in libssl-dev pkg-config; do
+for pkg in libssl-dev pkg-config xz-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -8,7 +8,7 @@ pub mod ix;
 
 use anchor_lang::{AccountDeserialize, Discriminator};
 use compute_escrow::error::EscrowError;
-use compute_escrow::instructions::ListingTerms;
+use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate};
 use compute_escrow::state::{Lease, Listing, Provider};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
@@ -485,6 +485,34 @@ impl Market {
         );
         let authority = self.provider_authority.insecure_clone();
         self.bank.send(&[ix], &[&authority]).await
+    }
+
+    /// The provider's authority updates the standard listing.
+    pub async fn update_listing(&mut self, update: ListingUpdate) -> Result<(), TxFailure> {
+        let a = self.provider_authority.insecure_clone();
+        let ix = ix::update_listing(&a.pubkey(), &self.provider, &self.listing, update);
+        self.bank.send(&[ix], &[&a]).await
+    }
+
+    /// The provider's authority pauses (`true`) or resumes the standard listing.
+    pub async fn set_paused(&mut self, paused: bool) -> Result<(), TxFailure> {
+        let a = self.provider_authority.insecure_clone();
+        let ix = ix::pause_listing(&a.pubkey(), &self.provider, &self.listing, paused);
+        self.bank.send(&[ix], &[&a]).await
+    }
+
+    /// The provider's authority closes the standard listing.
+    pub async fn close_listing(&mut self) -> Result<(), TxFailure> {
+        let a = self.provider_authority.insecure_clone();
+        let ix = ix::close_listing(&a.pubkey(), &self.provider, &self.listing);
+        self.bank.send(&[ix], &[&a]).await
+    }
+
+    /// The admin updates the config.
+    pub async fn update_config(&mut self, update: ConfigUpdate) -> Result<(), TxFailure> {
+        let admin = self.admin.insecure_clone();
+        let ix = ix::update_config(&admin.pubkey(), update);
+        self.bank.send(&[ix], &[&admin]).await
     }
 
     /// The renter cancels `lease`.

@@ -119,16 +119,12 @@ fn earned(seconds: u64, price: u64) -> u64 {
 impl World {
     async fn run(&mut self, case: Case) -> Result<(), TestCaseError> {
         let m = &mut self.m;
-        let admin = m.admin.insecure_clone();
         let authority = m.provider_authority.insecure_clone();
         let fee = ConfigUpdate {
             fee_bps: Some(case.fee_bps),
             ..Default::default()
         };
-        m.bank
-            .send(&[ix::update_config(&admin.pubkey(), fee)], &[&admin])
-            .await
-            .unwrap();
+        m.update_config(fee).await.unwrap();
         let price = ListingUpdate {
             price_lamports_per_hour: Some(case.price),
             ..Default::default()
@@ -416,23 +412,11 @@ fn conservation_under_random_operation_sequences() {
         .unwrap();
     let world = RefCell::new(rt.block_on(async {
         let mut m = Market::new().await;
-        let a = m.provider_authority.insecure_clone();
         let roomy = ListingUpdate {
             capacity: Some(u16::MAX),
             ..Default::default()
         };
-        m.bank
-            .send(
-                &[ix::update_listing(
-                    &a.pubkey(),
-                    &m.provider,
-                    &m.listing,
-                    roomy,
-                )],
-                &[&a],
-            )
-            .await
-            .unwrap();
+        m.update_listing(roomy).await.unwrap();
         World {
             m,
             next_lease_id: 0,

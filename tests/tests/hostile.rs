@@ -320,13 +320,7 @@ async fn listing_management_refuses_intruders_and_closed_listings() {
         &[],
     )
     .await;
-    m.bank
-        .send(
-            &[ix::close_listing(&a.pubkey(), &m.provider, &m.listing)],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.close_listing().await.unwrap();
     for ix in [
         ix::update_listing(&a.pubkey(), &m.provider, &m.listing, price),
         ix::pause_listing(&a.pubkey(), &m.provider, &m.listing, false),
@@ -367,7 +361,6 @@ async fn close_listing_refused_while_leases_are_unsettled() {
 #[tokio::test]
 async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
     let mut m = Market::new().await;
-    let a = m.provider_authority.insecure_clone();
     let renter = m.renter.insecure_clone();
     let attestor = m.attestor.pubkey();
     let lease = pda::lease(&m.listing, 5).0;
@@ -380,18 +373,7 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
         price_lamports_per_hour: Some(quoted + 1),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     m.refused(
         &[open(quoted, &attestor, 2, &m)],
         &[&renter],
@@ -405,18 +387,7 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
         attestor: Some(swapped),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     m.refused(
         &[open(quoted + 1, &attestor, 2, &m)],
         &[&renter],
@@ -467,7 +438,6 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
 async fn open_lease_refuses_paused_closed_full_and_paused_market() {
     let mut m = Market::new().await;
     let a = m.provider_authority.insecure_clone();
-    let admin = m.admin.insecure_clone();
     m.open(1, 1).await.unwrap();
     m.open(2, 1).await.unwrap();
     let third = pda::lease(&m.listing, 3).0;
@@ -491,31 +461,9 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
         capacity: Some(3),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                more,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(more).await.unwrap();
 
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                true,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(true).await.unwrap();
     m.refused(
         std::slice::from_ref(&open3),
         &[&renter],
@@ -523,27 +471,13 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
         &[third],
     )
     .await;
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                false,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(false).await.unwrap();
 
     let pause = ConfigUpdate {
         paused: Some(true),
         ..Default::default()
     };
-    m.bank
-        .send(&[ix::update_config(&admin.pubkey(), pause)], &[&admin])
-        .await
-        .unwrap();
+    m.update_config(pause).await.unwrap();
     m.refused(
         std::slice::from_ref(&open3),
         &[&renter],
@@ -563,10 +497,7 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
         paused: Some(false),
         ..Default::default()
     };
-    m.bank
-        .send(&[ix::update_config(&admin.pubkey(), resume)], &[&admin])
-        .await
-        .unwrap();
+    m.update_config(resume).await.unwrap();
     m.bank
         .send(std::slice::from_ref(&open3), &[&renter])
         .await
@@ -606,18 +537,7 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
         capacity: Some(4),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                room,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(room).await.unwrap();
     m.refused(&[open3], &[&renter], E::AlreadyInitialized, &[third])
         .await;
 }
@@ -625,24 +545,12 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
 #[tokio::test]
 async fn open_lease_refuses_price_times_hours_overflow() {
     let mut m = Market::new().await;
-    let a = m.provider_authority.insecure_clone();
     let huge = u64::MAX / 2 + 1;
     let update = ListingUpdate {
         price_lamports_per_hour: Some(huge),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     let renter = m.renter.insecure_clone();
     let ix = ix::open_lease(
         &renter.pubkey(),
@@ -714,19 +622,7 @@ async fn extend_and_cancel_refuse_strangers_ended_and_cancelled_leases() {
     )
     .await;
     // Paused listing refuses extensions.
-    let a = m.provider_authority.insecure_clone();
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                true,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(true).await.unwrap();
     m.refused(
         &[ix::extend_lease(&r, &m.listing, &lease, 1)],
         &[&renter],
@@ -734,18 +630,7 @@ async fn extend_and_cancel_refuse_strangers_ended_and_cancelled_leases() {
         &[lease],
     )
     .await;
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                false,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(false).await.unwrap();
 
     // At the exact end the lease is over.
     m.bank.set_time(GENESIS_TIME + 2 * 3_600).await;
@@ -853,24 +738,12 @@ async fn attest_refuses_wrong_attestor_and_bad_periods() {
 async fn attestor_change_on_listing_does_not_move_open_leases() {
     let mut m = Market::new().await;
     let lease = m.open(1, 1).await.unwrap();
-    let a = m.provider_authority.insecure_clone();
     let new_attestor = m.bank.funded(1).await;
     let update = ListingUpdate {
         attestor: Some(new_attestor.pubkey()),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     m.bank.advance(100).await;
     let ix = ix::attest_uptime(
         &new_attestor.pubkey(),
@@ -1109,15 +982,11 @@ async fn settle_refuses_early_substituted_accounts_and_a_second_settle() {
 async fn paused_market_still_lets_money_out() {
     let mut m = Market::new().await;
     let lease = m.open(1, 2).await.unwrap();
-    let admin = m.admin.insecure_clone();
     let pause = ConfigUpdate {
         paused: Some(true),
         ..Default::default()
     };
-    m.bank
-        .send(&[ix::update_config(&admin.pubkey(), pause)], &[&admin])
-        .await
-        .unwrap();
+    m.update_config(pause).await.unwrap();
     m.bank.advance(600).await;
     let renter = m.renter.insecure_clone();
     let extend = ix::extend_lease(&renter.pubkey(), &m.listing, &lease, 1);

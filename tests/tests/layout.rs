@@ -69,18 +69,6 @@ async fn account_sizes_rent_and_filter_offsets() {
     m.bank.advance(60).await;
     m.cancel(&lease).await.unwrap();
     assert_eq!(m.bank.data(&lease).await.unwrap()[offset], 2, "Cancelled");
-    let a = m.provider_authority.insecure_clone();
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                true,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(true).await.unwrap();
     assert_eq!(m.bank.data(&m.listing).await.unwrap()[offset], 1, "Paused");
 }

@@ -68,10 +68,7 @@ async fn update_config_changes_only_given_fields() {
         settle_grace_seconds: Some(60),
         ..Default::default()
     };
-    m.bank
-        .send(&[ix::update_config(&admin.pubkey(), update)], &[&admin])
-        .await
-        .unwrap();
+    m.update_config(update).await.unwrap();
     let config: Config = m.bank.account(&pda::config().0).await.unwrap();
     assert_eq!(
         (config.admin, config.paused, config.settle_grace_seconds),
@@ -194,7 +191,6 @@ async fn create_listing_records_terms_and_numbers_listings() {
 #[tokio::test]
 async fn update_pause_resume_and_close_listing() {
     let mut m = Market::new().await;
-    let a = m.provider_authority.insecure_clone();
     m.bank.advance(100).await;
     let update = ListingUpdate {
         price_lamports_per_hour: Some(7_200_000),
@@ -202,18 +198,7 @@ async fn update_pause_resume_and_close_listing() {
         capacity: Some(5),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     let listing = m.listing().await;
     assert_eq!(
         (
@@ -226,39 +211,11 @@ async fn update_pause_resume_and_close_listing() {
     assert_eq!(listing.gpu_model, "H100-80GB");
     assert_eq!(listing.updated_at, GENESIS_TIME + 100);
 
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                true,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(true).await.unwrap();
     assert_eq!(m.listing().await.state, ListingState::Paused);
-    m.bank
-        .send(
-            &[ix::pause_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                false,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.set_paused(false).await.unwrap();
     assert_eq!(m.listing().await.state, ListingState::Active);
-    m.bank
-        .send(
-            &[ix::close_listing(&a.pubkey(), &m.provider, &m.listing)],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.close_listing().await.unwrap();
     assert_eq!(m.listing().await.state, ListingState::Closed);
 }
 
@@ -314,23 +271,11 @@ async fn extend_lease_adds_hours_at_the_lease_price() {
     let mut m = Market::new().await;
     let lease_key = m.open(1, 2).await.unwrap();
     // A later price change does not touch the open lease's extension price.
-    let a = m.provider_authority.insecure_clone();
     let update = ListingUpdate {
         price_lamports_per_hour: Some(PRICE * 10),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     m.bank.advance(1_000).await;
     let before = m.balances().await;
     m.extend(&lease_key, 3).await.unwrap();
@@ -498,37 +443,18 @@ async fn settle_pays_attested_refunds_rest_and_closes() {
     assert_eq!(provider.lamports_earned, earned - fee_total);
     assert_eq!(m.listing().await.active_leases, 0);
     // The listing can now be closed.
-    let a = m.provider_authority.insecure_clone();
-    m.bank
-        .send(
-            &[ix::close_listing(&a.pubkey(), &m.provider, &m.listing)],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.close_listing().await.unwrap();
 }
 
 #[tokio::test]
 async fn settle_after_cancel_and_price_change_uses_the_snapshot() {
     let mut m = Market::new().await;
     let lease_key = m.open(9, 3).await.unwrap();
-    let a = m.provider_authority.insecure_clone();
     let update = ListingUpdate {
         price_lamports_per_hour: Some(1),
         ..Default::default()
     };
-    m.bank
-        .send(
-            &[ix::update_listing(
-                &a.pubkey(),
-                &m.provider,
-                &m.listing,
-                update,
-            )],
-            &[&a],
-        )
-        .await
-        .unwrap();
+    m.update_listing(update).await.unwrap();
     m.bank.advance(2_000).await;
     m.cancel(&lease_key).await.unwrap();
     m.attest(&lease_key, GENESIS_TIME, GENESIS_TIME + 2_000, 1_500)
