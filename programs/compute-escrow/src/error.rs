@@ -82,6 +82,8 @@ pub enum EscrowError {
     SettleTooEarly,
     #[msg("Arithmetic overflow")]
     ArithmeticOverflow,
+    #[msg("Escrow accounting invariant violated; please report this")]
+    InvariantViolated,
     #[msg("Account already exists")]
     AlreadyInitialized,
     #[msg("Lease account is not the PDA of (listing, lease_id, lease_bump)")]

@@ -25,7 +25,9 @@ pub struct OpenLease<'info> {
 
 /// `expected_price_lamports_per_hour` and `expected_attestor` are what the renter
 /// was quoted; if the listing changed since, the whole transaction fails.
-/// `lease_bump` is the bump of the lease PDA (clients derive it off-chain).
+/// `lease_bump` is the bump of the lease PDA, derived off-chain (the SDK uses
+/// the canonical one). Any valid bump is accepted, which only affects where
+/// the renter's own lease lives; the lease records its id and bump.
 pub fn handler(
     ctx: Context<OpenLease>,
     lease_id: u64,

@@ -67,10 +67,7 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
         .refunded
         .checked_add(refund)
         .ok_or(EscrowError::ArithmeticOverflow)?;
-    require!(
-        lease.escrow_balance()? == 0,
-        EscrowError::ArithmeticOverflow
-    );
+    require!(lease.escrow_balance()? == 0, EscrowError::InvariantViolated);
     lease.close_reason = if lease.state == LeaseState::Cancelled {
         CloseReason::Cancelled
     } else {

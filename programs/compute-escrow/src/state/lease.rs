@@ -45,7 +45,7 @@ pub struct Lease {
     pub listing: Pubkey,
     /// Signs uptime for this lease (snapshot of the listing's attestor).
     pub attestor: Pubkey,
-    /// Renter-chosen id, unique within the listing.
+    /// Renter-chosen id; with `bump` it fixes the lease's address.
     pub lease_id: u64,
     /// Price snapshot at open; listing price changes never touch it.
     pub price_lamports_per_hour: u64,
