@@ -1,10 +1,11 @@
 //! Test harness: the compute-escrow program inside a real bank
 //! (solana-program-test), with a clock the tests move, instruction builders made
 //! from the program crate's own generated types, and helpers to read accounts
-//! and assert on the program's named errors.
+//! and assert on the program's named errors. Instructions come from the SDK
+//! (`compute_escrow_client::ix`), so every builder is exercised here.
 #![allow(deprecated)] // ProgramTest and processor! are marked unstable API.
 
-pub mod ix;
+pub use compute_escrow_client::ix;
 
 use anchor_lang::{AccountDeserialize, Discriminator};
 use compute_escrow::error::EscrowError;

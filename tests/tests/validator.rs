@@ -11,9 +11,10 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anchor_lang::AccountDeserialize;
 use compute_escrow::pda;
-use compute_escrow::state::{Lease, LeaseState};
+use compute_escrow::state::{LeaseState, ListingState};
+use compute_escrow_client::accounts::{self, FetchError, LeaseFilter, ListingFilter};
+use compute_escrow_client::quote::{quote, QuoteError};
 use compute_escrow_tests::{default_terms, ix, sbf_out_dir, LAMPORTS_PER_SOL};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
@@ -23,6 +24,11 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::sysvar;
 use solana_sdk::transaction::Transaction;
+
+/// An address where no account lives.
+fn lease_pda_of_nothing() -> Pubkey {
+    pda::lease(&Pubkey::new_unique(), 0).0
+}
 
 /// A validator process on loopback, killed on drop.
 struct Validator {
@@ -185,11 +191,6 @@ impl Chain {
         self.v.rpc.get_balance(key).await.expect("balance")
     }
 
-    async fn lease(&self, key: &Pubkey) -> Option<Lease> {
-        let account = self.v.rpc.get_account(key).await.ok()?;
-        Lease::try_deserialize(&mut account.data.as_slice()).ok()
-    }
-
     async fn now(&self) -> i64 {
         let account = self
             .v
@@ -263,16 +264,89 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
         .await;
     let listing = pda::listing(&provider, 0).0;
 
+    // The SDK reads what the chain holds and quotes with the program's maths.
+    let rpc = &chain.v.rpc;
+    let config = accounts::config(rpc).await.unwrap();
+    assert_eq!(
+        (config.fee_bps, config.settle_grace_seconds),
+        (fee_bps, grace)
+    );
+    let stored = accounts::provider(rpc, &authority.pubkey()).await.unwrap();
+    assert_eq!(stored.payout_wallet, wallet.pubkey());
+    let active = ListingFilter {
+        state: Some(ListingState::Active),
+        provider: Some(provider),
+    };
+    let found = accounts::listings(rpc, active).await.unwrap();
+    assert_eq!(
+        found.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
+        vec![listing]
+    );
+    let paused = ListingFilter {
+        state: Some(ListingState::Paused),
+        ..Default::default()
+    };
+    assert!(accounts::listings(rpc, paused).await.unwrap().is_empty());
+    let rent = accounts::lease_rent(rpc).await.unwrap();
+    let quoted = quote(&found[0].1, &config, 2, rent).unwrap();
+    assert_eq!(
+        (quoted.deposit, quoted.total),
+        (2 * price, 2 * price + rent)
+    );
+    assert!(matches!(
+        quote(&found[0].1, &config, 25, rent),
+        Err(QuoteError::HoursOutOfRange {
+            hours: 25,
+            min: 1,
+            max: 24
+        })
+    ));
+    assert!(matches!(
+        accounts::listing(rpc, &lease_pda_of_nothing()).await,
+        Err(FetchError::NotFound {
+            kind: "Listing",
+            ..
+        })
+    ));
+
     let renter_start = chain.balance(&renter.pubkey()).await;
-    let open = ix::open_lease(&renter.pubkey(), &listing, 1, 2, price, &attestor.pubkey());
+    let open = ix::open_lease(
+        &renter.pubkey(),
+        &listing,
+        1,
+        2,
+        quoted.price_lamports_per_hour,
+        &quoted.attestor,
+    );
     chain.send(&[open], &[&renter]).await;
     let lease_key = pda::lease(&listing, 1).0;
-    let lease = chain.lease(&lease_key).await.expect("lease exists");
-    let rent = chain.balance(&lease_key).await - 2 * price;
+    let lease = accounts::lease(&chain.v.rpc, &lease_key)
+        .await
+        .unwrap()
+        .expect("lease exists");
+    assert_eq!(chain.balance(&lease_key).await, 2 * price + rent);
     assert_eq!(lease.deposited, 2 * price);
     assert_eq!(
         chain.balance(&renter.pubkey()).await,
-        renter_start - 2 * price - rent
+        renter_start - quoted.total
+    );
+    let mine = LeaseFilter {
+        renter: Some(renter.pubkey()),
+        ..Default::default()
+    };
+    let leases = accounts::leases(&chain.v.rpc, mine).await.unwrap();
+    assert_eq!(leases, vec![(lease_key, lease.clone())]);
+    let by_listing = LeaseFilter {
+        listing: Some(listing),
+        state: Some(LeaseState::Active),
+        ..Default::default()
+    };
+    assert_eq!(
+        accounts::leases(&chain.v.rpc, by_listing)
+            .await
+            .unwrap()
+            .len(),
+        1
     );
 
     // Attest the first seconds, then claim.
@@ -319,7 +393,10 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
             &[&renter],
         )
         .await;
-    let lease = chain.lease(&lease_key).await.expect("lease exists");
+    let lease = accounts::lease(&chain.v.rpc, &lease_key)
+        .await
+        .unwrap()
+        .expect("lease exists");
     assert_eq!(lease.state, LeaseState::Cancelled);
     let end = lease.end_ts;
     let max_earned = ((end - start) as u64) * price / 3_600;
@@ -342,7 +419,10 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
     if end > start + 3 {
         chain.send(&[attest], &[&attestor]).await;
     }
-    let lease = chain.lease(&lease_key).await.expect("lease exists");
+    let lease = accounts::lease(&chain.v.rpc, &lease_key)
+        .await
+        .unwrap()
+        .expect("lease exists");
 
     // After end + grace anyone settles; the fee payer alone signs.
     chain.wait_until(end + i64::from(grace)).await;
@@ -380,6 +460,14 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
         0,
         "the lease account is closed"
     );
+    assert_eq!(
+        accounts::lease(&chain.v.rpc, &lease_key).await.unwrap(),
+        None
+    );
+    assert!(accounts::leases(&chain.v.rpc, mine)
+        .await
+        .unwrap()
+        .is_empty());
     // Over the whole lease the renter paid exactly what was earned.
     assert_eq!(chain.balance(&renter.pubkey()).await, renter_start - earned);
 }

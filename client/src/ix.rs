@@ -1,4 +1,4 @@
-//! Instruction builders from the program crate's generated `accounts` and
+//! One builder per instruction, from the program crate's generated `accounts` and
 //! `instruction` types: nothing about the wire format is re-declared here.
 
 use anchor_lang::{InstructionData, ToAccountMetas};

@@ -1,0 +1,89 @@
+//! The price a renter pays, computed with the program's own money rules.
+
+use compute_escrow::math;
+use compute_escrow::state::{Config, Listing, ListingState};
+use solana_sdk::pubkey::Pubkey;
+
+/// Why a listing cannot be rented as asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteError {
+    #[error("the listing is paused")]
+    ListingPaused,
+    #[error("the listing is closed")]
+    ListingClosed,
+    #[error("the market is paused")]
+    MarketPaused,
+    #[error("{hours} hours is outside the listing's {min}..={max} hours")]
+    HoursOutOfRange { hours: u32, min: u32, max: u32 },
+    #[error("the listing is at capacity ({capacity} leases)")]
+    AtCapacity { capacity: u16 },
+    #[error("price × hours overflows")]
+    Overflow,
+}
+
+/// Everything a renter signs for when opening a lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// Lamports per hour; signed into the transaction, so a change fails it.
+    pub price_lamports_per_hour: u64,
+    /// Hours bought.
+    pub hours: u32,
+    /// price × hours, escrowed in the lease.
+    pub deposit: u64,
+    /// Rent-exempt minimum of the lease account, returned at settle.
+    pub lease_rent: u64,
+    /// deposit + lease_rent: what leaves the renter's wallet (plus the network fee).
+    pub total: u64,
+    /// Protocol fee in basis points, snapshotted at open.
+    pub fee_bps: u16,
+    /// Fee taken if every second is attested up.
+    pub max_fee: u64,
+    /// Signs uptime for the lease; also signed into the transaction.
+    pub attestor: Pubkey,
+}
+
+/// Quotes `hours` on `listing` under `config`; `lease_rent` is the rent-exempt
+/// minimum of a lease account (`accounts::lease_rent`).
+pub fn quote(
+    listing: &Listing,
+    config: &Config,
+    hours: u32,
+    lease_rent: u64,
+) -> Result<Quote, QuoteError> {
+    match listing.state {
+        ListingState::Active => {}
+        ListingState::Paused => return Err(QuoteError::ListingPaused),
+        ListingState::Closed => return Err(QuoteError::ListingClosed),
+    }
+    if config.paused {
+        return Err(QuoteError::MarketPaused);
+    }
+    if hours < listing.min_hours || hours > listing.max_hours {
+        return Err(QuoteError::HoursOutOfRange {
+            hours,
+            min: listing.min_hours,
+            max: listing.max_hours,
+        });
+    }
+    if listing.active_leases >= listing.capacity {
+        return Err(QuoteError::AtCapacity {
+            capacity: listing.capacity,
+        });
+    }
+    let deposit = math::lease_cost(listing.price_lamports_per_hour, hours)
+        .map_err(|_| QuoteError::Overflow)?;
+    let total = deposit
+        .checked_add(lease_rent)
+        .ok_or(QuoteError::Overflow)?;
+    let max_fee = math::fee(deposit, config.fee_bps).map_err(|_| QuoteError::Overflow)?;
+    Ok(Quote {
+        price_lamports_per_hour: listing.price_lamports_per_hour,
+        hours,
+        deposit,
+        lease_rent,
+        total,
+        fee_bps: config.fee_bps,
+        max_fee,
+        attestor: listing.attestor,
+    })
+}
