@@ -7,6 +7,10 @@
 
 pub use compute_escrow_client::ix;
 
+pub mod chain;
+pub mod pg;
+pub mod proxy;
+
 use anchor_lang::{AccountDeserialize, Discriminator};
 use compute_escrow::error::EscrowError;
 use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate};

@@ -1,0 +1,213 @@
+//! Account ingest: subscribe first, then snapshot, then stream updates; on
+//! every websocket drop reconnect with capped backoff and snapshot again; a
+//! periodic reconcile snapshot marks vanished accounts closed. Updates flow
+//! through a bounded channel to one writer that batches them into transactions.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::json;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::RpcRequest;
+use solana_rpc_client_api::response::{OptionalContext, RpcKeyedAccount};
+use sqlx::PgPool;
+use tokio::sync::{mpsc, watch};
+
+use crate::db;
+use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
+use crate::metrics::Metrics;
+
+/// Most updates written in one database transaction.
+pub const BATCH_SIZE: usize = 500;
+/// Longest wait between reconnect attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// Shared handles of the ingest tasks.
+#[derive(Clone)]
+pub struct Ingest {
+    pub rpc: Arc<RpcClient>,
+    pub ws_url: String,
+    pub pool: PgPool,
+    pub metrics: Arc<Metrics>,
+    pub updates: mpsc::Sender<AccountUpdate>,
+}
+
+fn account_config() -> RpcAccountInfoConfig {
+    RpcAccountInfoConfig {
+        encoding: Some(UiAccountEncoding::Base64),
+        commitment: Some(CommitmentConfig::confirmed()),
+        ..Default::default()
+    }
+}
+
+/// Decodes one keyed account read at `slot`; `None` if it is not ours.
+fn to_update(keyed: &RpcKeyedAccount, slot: u64) -> Option<AccountUpdate> {
+    let data = keyed.account.data.decode()?;
+    let account = ProgramAccount::decode(&data)?;
+    Some(AccountUpdate {
+        pubkey: keyed.pubkey.parse().ok()?,
+        slot,
+        account,
+    })
+}
+
+impl Ingest {
+    /// Every account of `kind`, and the slot the node read them at.
+    pub async fn snapshot(&self, kind: AccountKind) -> Result<(u64, Vec<AccountUpdate>), String> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
+                0,
+                kind.discriminator().to_vec(),
+            ))]),
+            account_config: account_config(),
+            with_context: Some(true),
+            sort_results: None,
+        };
+        let response: OptionalContext<Vec<RpcKeyedAccount>> = self
+            .rpc
+            .send(
+                RpcRequest::GetProgramAccounts,
+                json!([compute_escrow::ID.to_string(), config]),
+            )
+            .await
+            .map_err(|e| format!("getProgramAccounts: {e}"))?;
+        let (slot, accounts) = match response {
+            OptionalContext::Context(r) => (r.context.slot, r.value),
+            OptionalContext::NoContext(v) => (0, v),
+        };
+        Ok((
+            slot,
+            accounts.iter().filter_map(|k| to_update(k, slot)).collect(),
+        ))
+    }
+
+    /// Snapshots every kind: sends each account to the writer and marks rows
+    /// whose account no longer exists closed (never deleted).
+    pub async fn reconcile(&self) -> Result<(), String> {
+        for kind in AccountKind::ALL {
+            let (slot, updates) = self.snapshot(kind).await?;
+            let present: Vec<String> = updates.iter().map(|u| u.pubkey.to_string()).collect();
+            for update in updates {
+                self.updates
+                    .send(update)
+                    .await
+                    .map_err(|_| "writer stopped".to_string())?;
+            }
+            let closed = db::mark_closed(&self.pool, kind, &present, slot)
+                .await
+                .map_err(|e| format!("mark closed: {e}"))?;
+            self.metrics
+                .accounts_closed
+                .fetch_add(closed, Ordering::Relaxed);
+            Metrics::raise(&self.metrics.chain_slot, slot);
+        }
+        Ok(())
+    }
+
+    /// Subscribes, snapshots, then forwards updates until the subscription
+    /// ends or `shutdown` fires; reconnects with capped backoff.
+    pub async fn stream(&self, mut shutdown: watch::Receiver<bool>) {
+        let mut backoff = Duration::from_millis(250);
+        while !*shutdown.borrow() {
+            match self.subscribe_once(&mut shutdown).await {
+                Ok(()) if *shutdown.borrow() => return,
+                Ok(()) => {
+                    tracing::warn!("program subscription ended; reconnecting");
+                    backoff = Duration::from_millis(250);
+                }
+                Err(e) => tracing::warn!(error = %e, ?backoff, "subscription failed; retrying"),
+            }
+            self.metrics.disconnects.fetch_add(1, Ordering::Relaxed);
+            tokio::select! {
+                _ = tokio::time::sleep(backoff) => {}
+                _ = shutdown.changed() => return,
+            }
+            backoff = (backoff * 2).min(MAX_BACKOFF);
+        }
+    }
+
+    async fn subscribe_once(&self, shutdown: &mut watch::Receiver<bool>) -> Result<(), String> {
+        let client = PubsubClient::new(&self.ws_url)
+            .await
+            .map_err(|e| format!("connect {}: {e}", self.ws_url))?;
+        let config = RpcProgramAccountsConfig {
+            account_config: account_config(),
+            ..Default::default()
+        };
+        let (mut stream, unsubscribe) = client
+            .program_subscribe(&compute_escrow::ID, Some(config))
+            .await
+            .map_err(|e| format!("programSubscribe: {e}"))?;
+        // Subscribed first: whatever changes from now on arrives on the
+        // stream, so the snapshot cannot miss anything in between.
+        self.metrics.gap_snapshots.fetch_add(1, Ordering::Relaxed);
+        self.reconcile().await?;
+        tracing::info!("subscribed and snapshotted");
+        loop {
+            tokio::select! {
+                item = stream.next() => match item {
+                    Some(response) => {
+                        let slot = response.context.slot;
+                        Metrics::raise(&self.metrics.chain_slot, slot);
+                        if let Some(update) = to_update(&response.value, slot) {
+                            self.updates.send(update).await.map_err(|_| "writer stopped".to_string())?;
+                        }
+                    }
+                    None => break,
+                },
+                _ = shutdown.changed() => break,
+            }
+        }
+        unsubscribe().await;
+        Ok(())
+    }
+
+    /// Reconciles every `every` until shutdown (closed accounts are found here:
+    /// programSubscribe does not announce them).
+    pub async fn reconcile_every(&self, every: Duration, mut shutdown: watch::Receiver<bool>) {
+        let mut tick = tokio::time::interval(every);
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = self.reconcile().await {
+                        tracing::warn!(error = %e, "reconcile failed");
+                    }
+                }
+                _ = shutdown.changed() => return,
+            }
+        }
+    }
+}
+
+/// Writes updates in batches until every sender is gone, then returns (so a
+/// shutdown finishes what is in flight). A failed batch is retried.
+pub async fn write_updates(
+    pool: PgPool,
+    mut updates: mpsc::Receiver<AccountUpdate>,
+    metrics: Arc<Metrics>,
+) {
+    let mut batch = Vec::with_capacity(BATCH_SIZE);
+    while updates.recv_many(&mut batch, BATCH_SIZE).await > 0 {
+        let mut delay = Duration::from_millis(100);
+        while let Err(e) = db::write_batch(&pool, &batch).await {
+            tracing::error!(error = %e, rows = batch.len(), "batch write failed; retrying");
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(MAX_BACKOFF);
+        }
+        metrics
+            .accounts_written
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        if let Some(slot) = batch.iter().map(|u| u.slot).max() {
+            Metrics::raise(&metrics.indexed_slot, slot);
+        }
+        batch.clear();
+    }
+}

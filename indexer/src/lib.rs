@@ -1,0 +1,9 @@
+//! compute-escrow indexer: mirrors the program's accounts and event history
+//! from a Solana JSON-RPC node into PostgreSQL, and serves them over HTTP.
+
+pub mod api;
+pub mod db;
+pub mod decode;
+pub mod history;
+pub mod ingest;
+pub mod metrics;

@@ -1,0 +1,145 @@
+//! `compute-escrow-indexer`: ingest (RPC -> PostgreSQL) and the HTTP API.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use compute_escrow_indexer::api::{self, AppState};
+use compute_escrow_indexer::ingest::{self, Ingest};
+use compute_escrow_indexer::metrics::Metrics;
+use compute_escrow_indexer::{db, history};
+use solana_commitment_config::CommitmentConfig;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use tokio::sync::{mpsc, watch};
+use tracing_subscriber::EnvFilter;
+
+/// Mirrors the compute-escrow program into PostgreSQL and serves it over HTTP.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Solana JSON-RPC URL.
+    #[arg(long, env = "RPC_URL", default_value = "http://127.0.0.1:8899")]
+    rpc_url: String,
+    /// Solana websocket URL (default: the RPC URL's port + 1, ws scheme).
+    #[arg(long, env = "WS_URL")]
+    ws_url: Option<String>,
+    /// PostgreSQL connection URL.
+    #[arg(long, env = "DATABASE_URL")]
+    database_url: String,
+    /// Address the HTTP API listens on.
+    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Seconds between reconcile snapshots (finds closed accounts).
+    #[arg(long, env = "RECONCILE_SECONDS", default_value_t = 60)]
+    reconcile_seconds: u64,
+    /// Seconds between polls for new program transactions (event history).
+    #[arg(long, env = "HISTORY_POLL_SECONDS", default_value_t = 2)]
+    history_poll_seconds: u64,
+    /// Capacity of the channel between readers and the database writer.
+    #[arg(long, env = "CHANNEL_CAPACITY", default_value_t = 10_000)]
+    channel_capacity: usize,
+}
+
+/// ws(s)://host:(port+1) from http(s)://host:port, as the Solana CLI derives it.
+fn default_ws_url(rpc_url: &str) -> String {
+    let ws = rpc_url
+        .replacen("https://", "wss://", 1)
+        .replacen("http://", "ws://", 1);
+    match ws.rsplit_once(':') {
+        Some((head, port)) => match port.trim_end_matches('/').parse::<u16>() {
+            Ok(p) => format!("{head}:{}", p + 1),
+            Err(_) => ws,
+        },
+        None => ws,
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("SIGTERM handler");
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    let args = Args::parse();
+    let ws_url = args
+        .ws_url
+        .clone()
+        .unwrap_or_else(|| default_ws_url(&args.rpc_url));
+    let pool = db::connect(&args.database_url).await?;
+    let metrics = Arc::new(Metrics::default());
+    let rpc = Arc::new(RpcClient::new_with_commitment(
+        args.rpc_url.clone(),
+        CommitmentConfig::confirmed(),
+    ));
+    let (updates_tx, updates_rx) = mpsc::channel(args.channel_capacity);
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+
+    let writer = tokio::spawn(ingest::write_updates(
+        pool.clone(),
+        updates_rx,
+        metrics.clone(),
+    ));
+    let ingest = Ingest {
+        rpc: rpc.clone(),
+        ws_url: ws_url.clone(),
+        pool: pool.clone(),
+        metrics: metrics.clone(),
+        updates: updates_tx,
+    };
+    let stream = tokio::spawn({
+        let ingest = ingest.clone();
+        let shutdown = shutdown_rx.clone();
+        async move { ingest.stream(shutdown).await }
+    });
+    let reconcile = tokio::spawn({
+        let ingest = ingest.clone();
+        let shutdown = shutdown_rx.clone();
+        let every = Duration::from_secs(args.reconcile_seconds.max(1));
+        async move { ingest.reconcile_every(every, shutdown).await }
+    });
+    drop(ingest);
+    let history = tokio::spawn(history::follow(
+        rpc.clone(),
+        pool.clone(),
+        metrics.clone(),
+        Duration::from_secs(args.history_poll_seconds.max(1)),
+        shutdown_rx.clone(),
+    ));
+
+    let app = api::router(AppState {
+        pool: pool.clone(),
+        metrics: metrics.clone(),
+        rpc,
+    });
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!(listen = %args.listen, rpc = %args.rpc_url, ws = %ws_url, "indexer started");
+    let mut api_shutdown = shutdown_rx.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = api_shutdown.changed().await;
+            })
+            .await
+    });
+
+    shutdown_signal().await;
+    tracing::info!("shutting down: stopping sources, finishing the batch in flight");
+    let _ = shutdown_tx.send(true);
+    let _ = tokio::join!(stream, reconcile, history, server);
+    // All senders are gone now; the writer drains the channel and returns.
+    writer.await?;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,693 @@
+//! The indexer against a real PostgreSQL (throw-away cluster) and a real
+//! `solana-test-validator` running the program, with transactions sent
+//! through the program; the indexer runs as its own process.
+
+use std::future::Future;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use compute_escrow::instructions::{ListingTerms, ListingUpdate};
+use compute_escrow::pda;
+use compute_escrow::state::{Listing, ListingState};
+use compute_escrow_indexer::db;
+use compute_escrow_indexer::decode::{AccountKind, AccountUpdate, ProgramAccount};
+use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
+use compute_escrow_tests::pg::TestPostgres;
+use compute_escrow_tests::proxy::Proxy;
+use compute_escrow_tests::{default_terms, ix, LAMPORTS_PER_SOL};
+use serde_json::Value;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+
+/// The indexer binary as a child process, killed on drop.
+struct Indexer {
+    child: Child,
+    base: String,
+}
+
+impl Indexer {
+    async fn start(database_url: &str, rpc_url: &str, ws_url: &str) -> Indexer {
+        let port = free_ports(1);
+        let child = Command::new(env!("CARGO_BIN_EXE_compute-escrow-indexer"))
+            .args([
+                "--database-url",
+                database_url,
+                "--rpc-url",
+                rpc_url,
+                "--ws-url",
+                ws_url,
+            ])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(["--reconcile-seconds", "2", "--history-poll-seconds", "1"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start indexer");
+        let indexer = Indexer {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        wait_for("indexer health", || async {
+            get(&indexer, "/health").await.0 == 200
+        })
+        .await;
+        indexer
+    }
+
+    /// SIGKILL: no graceful shutdown.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Indexer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn get(indexer: &Indexer, path: &str) -> (u16, Value) {
+    match reqwest::get(format!("{}{path}", indexer.base)).await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (status, r.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+async fn wait_for<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// A funded market on a validator: config, one provider.
+struct Market {
+    chain: Chain,
+    authority: Keypair,
+    provider: Pubkey,
+    attestor: Keypair,
+    renter: Keypair,
+    wallet: Keypair,
+    treasury: Keypair,
+}
+
+async fn market() -> Market {
+    let chain = Chain {
+        v: start_validator().await,
+        fee_payer: Keypair::new(),
+    };
+    chain
+        .fund(&chain.fee_payer.pubkey(), 100 * LAMPORTS_PER_SOL)
+        .await;
+    let [admin, treasury, authority, wallet, attestor, renter] =
+        std::array::from_fn(|_| Keypair::new());
+    for key in [&admin, &treasury, &authority, &wallet, &attestor, &renter] {
+        chain.fund(&key.pubkey(), 100 * LAMPORTS_PER_SOL).await;
+    }
+    chain
+        .send(
+            &[ix::init_config(&admin.pubkey(), &treasury.pubkey(), 250, 2)],
+            &[&admin],
+        )
+        .await;
+    chain
+        .send(
+            &[ix::register_provider(
+                &authority.pubkey(),
+                &wallet.pubkey(),
+                "ipfs://p",
+            )],
+            &[&authority],
+        )
+        .await;
+    let provider = pda::provider(&authority.pubkey()).0;
+    Market {
+        chain,
+        authority,
+        provider,
+        attestor,
+        renter,
+        wallet,
+        treasury,
+    }
+}
+
+impl Market {
+    async fn list(&self, id: u64, model: &str, price: u64, region: &str, vram: u16) -> Pubkey {
+        let terms = ListingTerms {
+            gpu_model: model.into(),
+            price_lamports_per_hour: price,
+            region: region.into(),
+            vram_gb: vram,
+            ..default_terms(self.attestor.pubkey())
+        };
+        self.chain
+            .send(
+                &[ix::create_listing(&self.authority.pubkey(), id, terms)],
+                &[&self.authority],
+            )
+            .await;
+        pda::listing(&self.provider, id).0
+    }
+}
+
+/// A lamport amount, which the API serves as a decimal string.
+fn lamports(value: &Value) -> Option<u64> {
+    value.as_str()?.parse().ok()
+}
+
+fn keys(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["pubkey"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn listing_at(price: u64, slot: u64, state: ListingState) -> AccountUpdate {
+    let listing = Listing {
+        state,
+        provider: Pubkey::new_unique(),
+        listing_id: 0,
+        price_lamports_per_hour: price,
+        min_hours: 1,
+        max_hours: 2,
+        attestor: Pubkey::new_unique(),
+        gpu_count: 1,
+        vram_gb: 80,
+        capacity: 1,
+        active_leases: 0,
+        leases_opened: 0,
+        created_at: 1,
+        updated_at: 1,
+        bump: 255,
+        gpu_model: "H100".into(),
+        region: "eu".into(),
+        health_check: String::new(),
+    };
+    AccountUpdate {
+        pubkey: Pubkey::new_from_array([7; 32]),
+        slot,
+        account: ProgramAccount::Listing(Box::new(listing)),
+    }
+}
+
+#[tokio::test]
+async fn older_slots_never_overwrite_newer_rows_and_closed_rows_stay() {
+    let pg = TestPostgres::start();
+    let pool = db::connect(&pg.database("slots")).await.unwrap();
+    let price = |pool: sqlx::PgPool| async move {
+        sqlx::query_as::<_, (String, Option<i64>)>(
+            "SELECT price_lamports_per_hour::text, closed_slot FROM listings",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    db::write_batch(&pool, &[listing_at(u64::MAX, 10, ListingState::Active)])
+        .await
+        .unwrap();
+    assert_eq!(
+        price(pool.clone()).await.0,
+        u64::MAX.to_string(),
+        "u64::MAX is stored exactly"
+    );
+    db::write_batch(&pool, &[listing_at(5, 9, ListingState::Active)])
+        .await
+        .unwrap();
+    assert_eq!(
+        price(pool.clone()).await.0,
+        u64::MAX.to_string(),
+        "an older slot does not overwrite"
+    );
+    db::write_batch(
+        &pool,
+        &[
+            listing_at(6, 10, ListingState::Active),
+            listing_at(7, 11, ListingState::Paused),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(price(pool.clone()).await.0, "7");
+    // Vanished from a snapshot at slot 20: marked closed, not deleted.
+    assert_eq!(
+        db::mark_closed(&pool, AccountKind::Listing, &[], 20)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(price(pool.clone()).await, ("7".into(), Some(20)));
+    assert_eq!(
+        db::mark_closed(&pool, AccountKind::Listing, &[], 21)
+            .await
+            .unwrap(),
+        0,
+        "closed once"
+    );
+    // A read from before the close does not revive it; a later one (the
+    // address was reused) does.
+    db::write_batch(&pool, &[listing_at(8, 19, ListingState::Active)])
+        .await
+        .unwrap();
+    assert_eq!(price(pool.clone()).await, ("7".into(), Some(20)));
+    db::write_batch(&pool, &[listing_at(9, 22, ListingState::Active)])
+        .await
+        .unwrap();
+    assert_eq!(price(pool.clone()).await, ("9".into(), None));
+    // A row read after the snapshot slot is not closed by it.
+    assert_eq!(
+        db::mark_closed(&pool, AccountKind::Listing, &[], 21)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+#[tokio::test]
+async fn mirrors_a_market_and_serves_it() {
+    let pg = TestPostgres::start();
+    let database = pg.database("market");
+    let m = market().await;
+    let cheap = m.list(0, "A100", 1_000_000, "us-east", 40).await;
+    let mid = m.list(1, "H100", 2_000_000, "eu-west", 80).await;
+    let dear = m.list(2, "H100", 3_000_000, "eu-west", 80).await;
+    let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
+
+    // The snapshot arrives complete.
+    wait_for("three listings", || async {
+        keys(&get(&indexer, "/v1/listings").await.1).len() == 3
+    })
+    .await;
+    let (_, all) = get(&indexer, "/v1/listings").await;
+    assert_eq!(
+        keys(&all),
+        [cheap, mid, dear].map(|k| k.to_string()),
+        "sorted by price"
+    );
+    let (_, newest) = get(&indexer, "/v1/listings?sort=newest").await;
+    assert_eq!(keys(&newest)[2], cheap.to_string());
+    let (_, h100) = get(
+        &indexer,
+        "/v1/listings?gpu_model=H100&max_price_lamports_per_hour=2000000",
+    )
+    .await;
+    assert_eq!(keys(&h100), [mid.to_string()]);
+    let (_, eu) = get(
+        &indexer,
+        "/v1/listings?region=eu-west&min_vram_gb=80&state=active",
+    )
+    .await;
+    assert_eq!(keys(&eu).len(), 2);
+    let (_, none) = get(&indexer, "/v1/listings?state=paused").await;
+    assert!(keys(&none).is_empty());
+    // Keyset pages of one, in both sorts, cover everything exactly once.
+    for sort in ["price", "newest"] {
+        let mut seen = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let (status, page) = get(
+                &indexer,
+                &format!("/v1/listings?sort={sort}&limit=1{cursor}"),
+            )
+            .await;
+            assert_eq!(status, 200);
+            seen.extend(keys(&page));
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        let expected = if sort == "price" {
+            keys(&all)
+        } else {
+            keys(&newest)
+        };
+        assert_eq!(seen, expected, "pages of {sort}");
+    }
+    let (_, one) = get(&indexer, &format!("/v1/listings/{mid}")).await;
+    assert_eq!(
+        one, all["items"][1],
+        "list and detail views carry the same fields"
+    );
+    assert_eq!(one["price_lamports_per_hour"], "2000000");
+
+    // A lease through its whole life, seen live through the subscription.
+    let renter = &m.renter;
+    m.chain
+        .send(
+            &[ix::open_lease(
+                &renter.pubkey(),
+                &cheap,
+                9,
+                1,
+                1_000_000,
+                &m.attestor.pubkey(),
+            )],
+            &[renter],
+        )
+        .await;
+    let lease = pda::lease(&cheap, 9).0;
+    wait_for("lease row", || async {
+        get(&indexer, &format!("/v1/leases/{lease}")).await.0 == 200
+    })
+    .await;
+    let start = get(&indexer, &format!("/v1/leases/{lease}")).await.1["start_ts"]
+        .as_i64()
+        .unwrap();
+    m.chain.wait_until(start + 2).await;
+    let attest = ix::attest_uptime(
+        &m.attestor.pubkey(),
+        &m.provider,
+        &lease,
+        start,
+        start + 2,
+        2,
+    );
+    m.chain.send(&[attest], &[&m.attestor]).await;
+    let claim = ix::claim_payout(
+        &m.authority.pubkey(),
+        &m.provider,
+        &lease,
+        &m.wallet.pubkey(),
+        &m.treasury.pubkey(),
+    );
+    m.chain.send(&[claim], &[&m.authority]).await;
+    m.chain
+        .send(&[ix::cancel_lease(&renter.pubkey(), &lease)], &[renter])
+        .await;
+    let (_, cancelled) = {
+        wait_for("cancelled", || async {
+            get(&indexer, &format!("/v1/leases/{lease}")).await.1["state"] == "cancelled"
+        })
+        .await;
+        get(&indexer, &format!("/v1/leases/{lease}")).await
+    };
+    let end = cancelled["end_ts"].as_i64().unwrap();
+    m.chain.wait_until(end + 2).await;
+    let settle = ix::settle_lease(
+        &m.provider,
+        &cheap,
+        &lease,
+        &renter.pubkey(),
+        &m.wallet.pubkey(),
+        &m.treasury.pubkey(),
+    );
+    m.chain.send(&[settle], &[]).await;
+    // programSubscribe does not announce the close: reconcile finds it.
+    wait_for("settled by reconcile", || async {
+        let lease = get(&indexer, &format!("/v1/leases/{lease}")).await.1;
+        lease["state"] == "settled" && lease["closed_slot"].is_i64()
+    })
+    .await;
+    wait_for("history", || async {
+        get(&indexer, &format!("/v1/leases/{lease}")).await.1["history"]
+            .as_array()
+            .is_some_and(|h| h.len() == 5)
+    })
+    .await;
+    let (_, detail) = get(&indexer, &format!("/v1/leases/{lease}")).await;
+    let kinds: Vec<&str> = detail["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "LeaseOpened",
+            "UptimeAttested",
+            "PayoutClaimed",
+            "LeaseCancelled",
+            "LeaseSettled"
+        ]
+    );
+    assert_eq!(detail["history"][1]["data"]["up_seconds"], "2");
+    let (_, leases) = get(
+        &indexer,
+        &format!("/v1/leases?renter={}&state=settled", renter.pubkey()),
+    )
+    .await;
+    assert_eq!(keys(&leases), [lease.to_string()]);
+    let (_, other) = get(&indexer, &format!("/v1/leases?listing={mid}")).await;
+    assert!(keys(&other).is_empty());
+
+    // Provider track record: 2 s attested, the rest of the lease missed.
+    wait_for("provider counters", || async {
+        get(&indexer, &format!("/v1/providers/{}", m.authority.pubkey()))
+            .await
+            .1["leases_settled"]
+            == "1"
+    })
+    .await;
+    let (_, provider) = get(&indexer, &format!("/v1/providers/{}", m.provider)).await;
+    assert_eq!(provider["seconds_attested"], "2");
+    assert_eq!(provider["leases_by_state"]["settled"], 1);
+    let missed: f64 = provider["seconds_missed"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_eq!(
+        provider["uptime_ratio"].as_f64().unwrap(),
+        2.0 / (2.0 + missed)
+    );
+
+    let (_, stats) = get(&indexer, "/v1/stats").await;
+    let h100 = stats["gpu_models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gpu_model"] == "H100")
+        .unwrap()
+        .clone();
+    assert_eq!(h100["active_listings"], 2);
+    assert_eq!(h100["min_price_lamports_per_hour"], "2000000");
+    let (status, health) = get(&indexer, "/health").await;
+    assert_eq!((status, health["database"].as_str()), (200, Some("ok")));
+    assert!(health["indexed_slot"].as_u64().unwrap() > 0);
+    let metrics = reqwest::get(format!("{}/metrics", indexer.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("indexer_accounts_written_total"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("http_request_duration_seconds_count"));
+
+    // Browser pages may call it.
+    let cors = reqwest::Client::new()
+        .get(format!("{}/v1/stats", indexer.base))
+        .header("Origin", "https://wallet.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cors.headers()["access-control-allow-origin"], "*");
+
+    // Garbage in: a 400 naming the parameter, never a 500.
+    for (path, parameter) in [
+        ("/v1/listings?limit=0", "limit"),
+        ("/v1/listings?limit=501", "limit"),
+        ("/v1/listings?limit=-5", "limit"),
+        ("/v1/listings?limit=99999999999999999999", "limit"),
+        ("/v1/listings?limit=ten", "limit"),
+        ("/v1/listings?cursor=garbage!!", "cursor"),
+        ("/v1/listings?cursor=cHJpY2V8MXxub3RhcHVia2V5", "cursor"),
+        ("/v1/listings?sort=cheapest", "sort"),
+        ("/v1/listings?state=sleeping", "state"),
+        ("/v1/listings?min_vram_gb=-1", "min_vram_gb"),
+        ("/v1/listings?min_vram_gb=70000", "min_vram_gb"),
+        (
+            "/v1/listings?max_price_lamports_per_hour=1e9",
+            "max_price_lamports_per_hour",
+        ),
+        ("/v1/listings?provider=xyz", "provider"),
+        ("/v1/listings/not-a-key", "pubkey"),
+        ("/v1/leases?renter=0x1234", "renter"),
+        ("/v1/leases?provider=", "provider"),
+        ("/v1/leases?state=done", "state"),
+        ("/v1/leases?cursor=AAAA", "cursor"),
+        ("/v1/leases/%00", "pubkey"),
+        ("/v1/providers/nope", "pubkey"),
+    ] {
+        let (status, body) = get(&indexer, path).await;
+        assert_eq!(
+            (status, body["parameter"].as_str()),
+            (400, Some(parameter)),
+            "{path}: {body}"
+        );
+    }
+    // A cursor from the other sort is refused too.
+    let (_, page) = get(&indexer, "/v1/listings?sort=price&limit=1").await;
+    let price_cursor = page["next_cursor"].as_str().unwrap().to_string();
+    let (status, _) = get(
+        &indexer,
+        &format!("/v1/listings?sort=newest&cursor={price_cursor}"),
+    )
+    .await;
+    assert_eq!(status, 400);
+    for path in [
+        format!("/v1/listings/{}", Pubkey::new_unique()),
+        format!("/v1/leases/{}", Pubkey::new_unique()),
+        format!("/v1/providers/{}", Pubkey::new_unique()),
+        "/v1/unknown".to_string(),
+    ] {
+        let (status, body) = get(&indexer, &path).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (404, Some("not_found")),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_websocket_loses_nothing() {
+    let pg = TestPostgres::start();
+    let database = pg.database("dropped");
+    let m = market().await;
+    let listing = m.list(0, "L40S", 5_000_000, "ap-south", 48).await;
+    let ws_upstream = m
+        .chain
+        .v
+        .ws_url
+        .trim_start_matches("ws://")
+        .parse()
+        .unwrap();
+    let proxy = Proxy::start(ws_upstream).await;
+    let indexer = Indexer::start(
+        &database,
+        &m.chain.v.rpc_url,
+        &format!("ws://{}", proxy.addr),
+    )
+    .await;
+    wait_for("listing", || async {
+        get(&indexer, &format!("/v1/listings/{listing}")).await.0 == 200
+    })
+    .await;
+    for round in 1..=3u64 {
+        proxy.cut();
+        let price = 5_000_000 + round;
+        let update = ListingUpdate {
+            price_lamports_per_hour: Some(price),
+            ..Default::default()
+        };
+        m.chain
+            .send(
+                &[ix::update_listing(
+                    &m.authority.pubkey(),
+                    &m.provider,
+                    &listing,
+                    update,
+                )],
+                &[&m.authority],
+            )
+            .await;
+        wait_for("the update made while disconnected", || async {
+            lamports(
+                &get(&indexer, &format!("/v1/listings/{listing}")).await.1
+                    ["price_lamports_per_hour"],
+            ) == Some(price)
+        })
+        .await;
+    }
+    let metrics = reqwest::get(format!("{}/metrics", indexer.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let disconnects: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("indexer_ws_disconnects_total "))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(disconnects >= 1, "{metrics}");
+}
+
+#[tokio::test]
+async fn killed_mid_backfill_resumes_to_equal_the_chain() {
+    let pg = TestPostgres::start();
+    let database = pg.database("killed");
+    let m = market().await;
+    let listing = m.list(0, "H200", 7_000_000, "us-west", 141).await;
+    // Many program transactions, each emitting one ListingUpdated event.
+    let updates: Vec<_> = (1..=150u64)
+        .map(|i| {
+            let update = ListingUpdate {
+                price_lamports_per_hour: Some(7_000_000 + i),
+                ..Default::default()
+            };
+            ix::update_listing(&m.authority.pubkey(), &m.provider, &listing, update)
+        })
+        .collect();
+    m.chain.send_many(updates, &m.authority).await;
+    // config + provider + listing + 150 updates.
+    let expected_events: i64 = 153;
+
+    let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
+    let pool = sqlx::PgPool::connect(&database).await.unwrap();
+    let events = |pool: sqlx::PgPool| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    wait_for("first events", || async { events(pool.clone()).await > 0 }).await;
+    let at_kill = events(pool.clone()).await;
+    indexer.kill();
+    println!("killed after {at_kill} of {expected_events} events");
+
+    let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
+    wait_for("all events", || async {
+        events(pool.clone()).await == expected_events
+    })
+    .await;
+    let kinds: Vec<(String, i64)> =
+        sqlx::query_as("SELECT kind, COUNT(*) FROM events GROUP BY kind ORDER BY kind")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        kinds,
+        [
+            ("ConfigInitialized", 1),
+            ("ListingCreated", 1),
+            ("ListingUpdated", 150),
+            ("ProviderRegistered", 1)
+        ]
+        .map(|(k, n)| (k.to_string(), n))
+    );
+    // The accounts equal the chain.
+    let on_chain = compute_escrow_client::accounts::listing(&m.chain.v.rpc, &listing)
+        .await
+        .unwrap();
+    wait_for("listing equals chain", || async {
+        lamports(
+            &get(&indexer, &format!("/v1/listings/{listing}")).await.1["price_lamports_per_hour"],
+        ) == Some(on_chain.price_lamports_per_hour)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        events(pool.clone()).await,
+        expected_events,
+        "nothing inserted twice"
+    );
+}
