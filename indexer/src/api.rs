@@ -24,6 +24,7 @@ use sqlx::{FromRow, PgPool, QueryBuilder, Row};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::metrics::Metrics;
 
@@ -63,26 +64,43 @@ impl ApiError {
     }
 }
 
+/// The body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `bad_parameter`, `not_found` or `unavailable`.
+    pub error: &'static str,
+    /// The offending query or path parameter (for `bad_parameter`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<&'static str>,
+    /// What went wrong, for humans.
+    pub message: String,
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, body) = match &self {
-            Self::BadParameter { parameter, .. } => (
-                StatusCode::BAD_REQUEST,
-                json!({ "error": "bad_parameter", "parameter": parameter, "message": self.to_string() }),
-            ),
-            Self::NotFound { .. } => (
-                StatusCode::NOT_FOUND,
-                json!({ "error": "not_found", "message": self.to_string() }),
-            ),
+        let message = match &self {
+            Self::Database(_) => "the database is unavailable; retry later".to_string(),
+            _ => self.to_string(),
+        };
+        let (status, error, parameter) = match &self {
+            Self::BadParameter { parameter, .. } => {
+                (StatusCode::BAD_REQUEST, "bad_parameter", Some(*parameter))
+            }
+            Self::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found", None),
             Self::Database(e) => {
                 tracing::error!(error = %e, "database error");
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    json!({ "error": "unavailable", "message": "the database is unavailable; retry later" }),
-                )
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", None)
             }
         };
-        (status, Json(body)).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error,
+                parameter,
+                message,
+            }),
+        )
+            .into_response()
     }
 }
 
@@ -104,6 +122,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/stats", get(stats))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
+        .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError::NotFound { what: "route" } })
         .layer(middleware::from_fn_with_state(state.clone(), observe))
         .layer(TimeoutLayer::with_status_code(
@@ -210,7 +229,7 @@ fn decode_cursor(
 // ---------- rows ----------
 
 /// A listing, in list and detail responses alike.
-#[derive(Debug, Serialize, FromRow)]
+#[derive(Debug, Serialize, FromRow, ToSchema)]
 pub struct ListingView {
     pub pubkey: String,
     pub state: String,
@@ -238,7 +257,7 @@ const LISTING_SELECT: &str = "SELECT pubkey, state, provider, listing_id::text A
     capacity, active_leases, leases_opened::text AS leases_opened, created_at, updated_at, slot FROM listings";
 
 /// A lease, in list and detail responses alike.
-#[derive(Debug, Serialize, FromRow)]
+#[derive(Debug, Serialize, FromRow, ToSchema)]
 pub struct LeaseView {
     pub pubkey: String,
     pub state: String,
@@ -273,7 +292,7 @@ const LEASE_SELECT: &str = "SELECT pubkey, state, close_reason, renter, provider
     slot, closed_slot FROM leases";
 
 /// A page of items and the cursor of the next page (`null` on the last).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
@@ -281,6 +300,8 @@ pub struct Page<T> {
 
 // ---------- handlers ----------
 
+#[utoipa::path(get, path = "/v1/listings", params(ListingQuery),
+    responses((status = 200, body = Page<ListingView>), (status = 400, body = ErrorBody)))]
 async fn list_listings(
     State(state): State<AppState>,
     Query(params): Params,
@@ -357,6 +378,8 @@ async fn list_listings(
     Ok(Json(Page { items, next_cursor }))
 }
 
+#[utoipa::path(get, path = "/v1/listings/{pubkey}", params(("pubkey" = String, Path, description = "Listing account")),
+    responses((status = 200, body = ListingView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_listing(
     State(state): State<AppState>,
     Path(pubkey): Path<String>,
@@ -370,6 +393,8 @@ async fn get_listing(
     row.map(Json).ok_or(ApiError::NotFound { what: "listing" })
 }
 
+#[utoipa::path(get, path = "/v1/leases", params(LeaseQuery),
+    responses((status = 200, body = Page<LeaseView>), (status = 400, body = ErrorBody)))]
 async fn list_leases(
     State(state): State<AppState>,
     Query(params): Params,
@@ -426,13 +451,74 @@ async fn list_leases(
 }
 
 /// A lease with its event history, oldest first.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LeaseDetail {
     #[serde(flatten)]
     pub lease: LeaseView,
-    pub history: Vec<Value>,
+    pub history: Vec<HistoryEvent>,
 }
 
+/// One program event from a lease's transactions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEvent {
+    pub signature: String,
+    pub instruction_index: i32,
+    pub slot: i64,
+    pub block_time: Option<i64>,
+    /// Event name, e.g. `UptimeAttested`.
+    pub kind: String,
+    /// The event's fields (u64 amounts as decimal strings).
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+/// Query parameters of `GET /v1/listings` (documentation; parsed by hand so
+/// every bad value gets a 400 naming it).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ListingQuery {
+    /// Exact GPU model, e.g. `H100`.
+    gpu_model: Option<String>,
+    /// Minimum memory per GPU, in GB.
+    min_vram_gb: Option<u16>,
+    /// Highest price per hour, in lamports.
+    max_price_lamports_per_hour: Option<u64>,
+    /// Exact region.
+    region: Option<String>,
+    /// `active`, `paused` or `closed`.
+    state: Option<String>,
+    /// Provider account (PDA).
+    provider: Option<String>,
+    /// `price` (ascending, default) or `newest`.
+    sort: Option<String>,
+    /// 1 to 500, default 50.
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page (same query and sort).
+    cursor: Option<String>,
+}
+
+/// Query parameters of `GET /v1/leases` (documentation, as above).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct LeaseQuery {
+    /// Renter wallet.
+    renter: Option<String>,
+    /// Provider account (PDA).
+    provider: Option<String>,
+    /// Listing account.
+    listing: Option<String>,
+    /// `active`, `ended`, `cancelled` or `settled`.
+    state: Option<String>,
+    /// 1 to 500, default 50.
+    limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[utoipa::path(get, path = "/v1/leases/{pubkey}", params(("pubkey" = String, Path, description = "Lease account")),
+    responses((status = 200, body = LeaseDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_lease(
     State(state): State<AppState>,
     Path(pubkey): Path<String>,
@@ -452,24 +538,53 @@ async fn get_lease(
     .fetch_all(&state.pool)
     .await?
     .iter()
-    .map(|r: &PgRow| {
-        json!({
-            "signature": r.get::<String, _>("signature"),
-            "instruction_index": r.get::<i32, _>("instruction_index"),
-            "slot": r.get::<i64, _>("slot"),
-            "block_time": r.get::<Option<i64>, _>("block_time"),
-            "kind": r.get::<String, _>("kind"),
-            "data": r.get::<Value, _>("data"),
-        })
+    .map(|r: &PgRow| HistoryEvent {
+        signature: r.get("signature"),
+        instruction_index: r.get("instruction_index"),
+        slot: r.get("slot"),
+        block_time: r.get("block_time"),
+        kind: r.get("kind"),
+        data: r.get("data"),
     })
     .collect();
     Ok(Json(LeaseDetail { lease, history }))
 }
 
+/// Leases of a provider, counted by state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaseCounts {
+    pub active: i64,
+    pub ended: i64,
+    pub cancelled: i64,
+    pub settled: i64,
+}
+
+/// A provider's track record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderView {
+    pub pubkey: String,
+    pub authority: String,
+    pub payout_wallet: String,
+    pub metadata_uri: String,
+    pub registered_at: i64,
+    pub listing_count: String,
+    pub seconds_attested: String,
+    pub seconds_missed: String,
+    /// seconds_attested / (seconds_attested + seconds_missed); null before any attestation.
+    pub uptime_ratio: Option<f64>,
+    pub lamports_earned: String,
+    pub leases_settled: String,
+    pub leases_by_state: LeaseCounts,
+    pub slot: i64,
+}
+
+#[utoipa::path(get, path = "/v1/providers/{pubkey}",
+    params(("pubkey" = String, Path, description = "Provider account (PDA) or its authority")),
+    responses((status = 200, body = ProviderView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_provider(
     State(state): State<AppState>,
     Path(pubkey): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ProviderView>> {
     let key = parse_pubkey("pubkey", &pubkey)?;
     let row = sqlx::query(
         "SELECT pubkey, authority, payout_wallet, listing_count::text AS listing_count, leases_settled::text AS leases_settled, \
@@ -493,27 +608,45 @@ async fn get_provider(
     .into_iter()
     .collect();
     let count = |s: &str| by_state.get(s).copied().unwrap_or(0);
-    Ok(Json(json!({
-        "pubkey": provider,
-        "authority": row.get::<String, _>("authority"),
-        "payout_wallet": row.get::<String, _>("payout_wallet"),
-        "metadata_uri": row.get::<String, _>("metadata_uri"),
-        "registered_at": row.get::<i64, _>("registered_at"),
-        "listing_count": row.get::<String, _>("listing_count"),
-        "seconds_attested": row.get::<String, _>("seconds_attested"),
-        "seconds_missed": row.get::<String, _>("seconds_missed"),
-        "uptime_ratio": row.get::<Option<f64>, _>("uptime_ratio"),
-        "lamports_earned": row.get::<String, _>("lamports_earned"),
-        "leases_settled": row.get::<String, _>("leases_settled"),
-        "leases_by_state": {
-            "active": count("active"), "ended": count("ended"),
-            "cancelled": count("cancelled"), "settled": count("settled"),
+    Ok(Json(ProviderView {
+        pubkey: provider.clone(),
+        authority: row.get("authority"),
+        payout_wallet: row.get("payout_wallet"),
+        metadata_uri: row.get("metadata_uri"),
+        registered_at: row.get("registered_at"),
+        listing_count: row.get("listing_count"),
+        seconds_attested: row.get("seconds_attested"),
+        seconds_missed: row.get("seconds_missed"),
+        uptime_ratio: row.get("uptime_ratio"),
+        lamports_earned: row.get("lamports_earned"),
+        leases_settled: row.get("leases_settled"),
+        leases_by_state: LeaseCounts {
+            active: count("active"),
+            ended: count("ended"),
+            cancelled: count("cancelled"),
+            settled: count("settled"),
         },
-        "slot": row.get::<i64, _>("slot"),
-    })))
+        slot: row.get("slot"),
+    }))
 }
 
-async fn stats(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+/// Active listings of one GPU model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelStats {
+    pub gpu_model: String,
+    pub active_listings: i64,
+    pub min_price_lamports_per_hour: String,
+    pub median_price_lamports_per_hour: String,
+}
+
+/// Market statistics per GPU model.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Stats {
+    pub gpu_models: Vec<ModelStats>,
+}
+
+#[utoipa::path(get, path = "/v1/stats", responses((status = 200, body = Stats)))]
+async fn stats(State(state): State<AppState>) -> ApiResult<Json<Stats>> {
     let rows = sqlx::query(
         "SELECT gpu_model, COUNT(*) AS active_listings, MIN(price_lamports_per_hour)::text AS min_price, \
          percentile_disc(0.5) WITHIN GROUP (ORDER BY price_lamports_per_hour)::text AS median_price \
@@ -521,20 +654,21 @@ async fn stats(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     )
     .fetch_all(&state.pool)
     .await?;
-    let models: Vec<Value> = rows
+    let gpu_models = rows
         .iter()
-        .map(|r| {
-            json!({
-                "gpu_model": r.get::<String, _>("gpu_model"),
-                "active_listings": r.get::<i64, _>("active_listings"),
-                "min_price_lamports_per_hour": r.get::<String, _>("min_price"),
-                "median_price_lamports_per_hour": r.get::<String, _>("median_price"),
-            })
+        .map(|r| ModelStats {
+            gpu_model: r.get("gpu_model"),
+            active_listings: r.get("active_listings"),
+            min_price_lamports_per_hour: r.get("min_price"),
+            median_price_lamports_per_hour: r.get("median_price"),
         })
         .collect();
-    Ok(Json(json!({ "gpu_models": models })))
+    Ok(Json(Stats { gpu_models }))
 }
 
+#[utoipa::path(get, path = "/health", responses(
+    (status = 200, description = "database reachable; rpc, indexed slot, chain slot and lag in the body"),
+    (status = 503, description = "database unreachable")))]
 async fn health(State(state): State<AppState>) -> Response {
     let database = sqlx::query_scalar::<_, i32>("SELECT 1")
         .fetch_one(&state.pool)
@@ -567,10 +701,46 @@ async fn health(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+#[utoipa::path(get, path = "/metrics", responses((status = 200, description = "Prometheus text format")))]
 async fn metrics(State(state): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
         .into_response()
+}
+
+/// The OpenAPI document, generated from the handlers and their types.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "compute-escrow indexer API",
+        description = "Listings, leases and provider track records of the compute-escrow program. Lamport amounts and u64 counters are decimal strings."
+    ),
+    paths(
+        list_listings,
+        get_listing,
+        list_leases,
+        get_lease,
+        get_provider,
+        stats,
+        health,
+        metrics
+    ),
+    components(schemas(
+        ListingView,
+        LeaseView,
+        LeaseDetail,
+        HistoryEvent,
+        ProviderView,
+        LeaseCounts,
+        Stats,
+        ModelStats,
+        ErrorBody
+    ))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }

@@ -297,7 +297,21 @@ async fn mirrors_a_market_and_serves_it() {
         "sorted by price"
     );
     let (_, newest) = get(&indexer, "/v1/listings?sort=newest").await;
-    assert_eq!(keys(&newest)[2], cheap.to_string());
+    // Newest first: (created_at, pubkey) strictly descending (listings made in
+    // the same second are ordered by pubkey).
+    let order: Vec<(i64, String)> = newest["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["created_at"].as_i64().unwrap(),
+                i["pubkey"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(order.len(), 3);
+    assert!(order.windows(2).all(|w| w[0] > w[1]), "{order:?}");
     let (_, h100) = get(
         &indexer,
         "/v1/listings?gpu_model=H100&max_price_lamports_per_hour=2000000",
@@ -489,6 +503,29 @@ async fn mirrors_a_market_and_serves_it() {
         "{metrics}"
     );
     assert!(metrics.contains("http_request_duration_seconds_count"));
+
+    let (status, doc) = get(&indexer, "/openapi.json").await;
+    assert_eq!(status, 200);
+    for path in [
+        "/v1/listings",
+        "/v1/listings/{pubkey}",
+        "/v1/leases",
+        "/v1/leases/{pubkey}",
+        "/v1/providers/{pubkey}",
+        "/v1/stats",
+        "/health",
+    ] {
+        assert!(doc["paths"][path]["get"].is_object(), "{path} documented");
+    }
+    assert!(
+        doc["components"]["schemas"]["ListingView"]["properties"]["price_lamports_per_hour"]
+            .is_object()
+    );
+    assert!(doc["paths"]["/v1/listings"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["name"] == "cursor"));
 
     // Browser pages may call it.
     let cors = reqwest::Client::new()
