@@ -331,7 +331,7 @@ async fn list_listings(
         q.push(" AND vram_gb >= ").push_bind(i32::from(v));
     }
     if let Some(v) = max_price {
-        q.push(" AND price_lamports_per_hour <= ")
+        q.push(" AND listings.price_lamports_per_hour <= ")
             .push_bind(v.to_string())
             .push("::numeric");
     }
@@ -340,7 +340,8 @@ async fn list_listings(
     }
     match (sort, cursor) {
         ("price", Some((key, pubkey))) => {
-            q.push(" AND (price_lamports_per_hour, pubkey) > (")
+            // Qualified names: the SELECT list aliases the numeric columns as text.
+            q.push(" AND (listings.price_lamports_per_hour, listings.pubkey) > (")
                 .push_bind(key)
                 .push("::numeric, ")
                 .push_bind(pubkey)
@@ -359,9 +360,9 @@ async fn list_listings(
         _ => {}
     }
     q.push(if sort == "price" {
-        " ORDER BY price_lamports_per_hour ASC, pubkey ASC"
+        " ORDER BY listings.price_lamports_per_hour ASC, listings.pubkey ASC"
     } else {
-        " ORDER BY created_at DESC, pubkey DESC"
+        " ORDER BY listings.created_at DESC, listings.pubkey DESC"
     });
     q.push(" LIMIT ").push_bind(limit + 1);
     let mut items: Vec<ListingView> = q.build_query_as().fetch_all(&state.pool).await?;

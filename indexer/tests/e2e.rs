@@ -280,7 +280,8 @@ async fn mirrors_a_market_and_serves_it() {
     let pg = TestPostgres::start();
     let database = pg.database("market");
     let m = market().await;
-    let cheap = m.list(0, "A100", 1_000_000, "us-east", 40).await;
+    // Prices of different lengths: sorting them as text would misorder them.
+    let cheap = m.list(0, "A100", 900_000, "us-east", 40).await;
     let mid = m.list(1, "H100", 2_000_000, "eu-west", 80).await;
     let dear = m.list(2, "H100", 3_000_000, "eu-west", 80).await;
     let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
@@ -366,7 +367,7 @@ async fn mirrors_a_market_and_serves_it() {
                 &cheap,
                 9,
                 1,
-                1_000_000,
+                900_000,
                 &m.attestor.pubkey(),
             )],
             &[renter],
