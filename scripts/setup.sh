@@ -5,6 +5,10 @@ missing=()
 for pkg in libssl-dev pkg-config xz-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# PostgreSQL server binaries (initdb, pg_ctl) for the indexer tests.
+if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  missing+=(postgresql)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi

@@ -665,6 +665,36 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
     let database = pg.database("killed");
     let m = market().await;
     let listing = m.list(0, "H200", 7_000_000, "us-west", 141).await;
+    // 60 lease accounts (renter-chosen ids, sent concurrently) for the
+    // snapshot to deliver complete.
+    let roomy = ListingUpdate {
+        capacity: Some(100),
+        ..Default::default()
+    };
+    m.chain
+        .send(
+            &[ix::update_listing(
+                &m.authority.pubkey(),
+                &m.provider,
+                &listing,
+                roomy,
+            )],
+            &[&m.authority],
+        )
+        .await;
+    let opens: Vec<_> = (1_000..1_060u64)
+        .map(|id| {
+            ix::open_lease(
+                &m.renter.pubkey(),
+                &listing,
+                id,
+                1,
+                7_000_000,
+                &m.attestor.pubkey(),
+            )
+        })
+        .collect();
+    m.chain.send_many(opens, &m.renter).await;
     // Many program transactions, each emitting one ListingUpdated event.
     let updates: Vec<_> = (1..=150u64)
         .map(|i| {
@@ -676,8 +706,8 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
         })
         .collect();
     m.chain.send_many(updates, &m.authority).await;
-    // config + provider + listing + 150 updates.
-    let expected_events: i64 = 153;
+    // config + provider + listing + capacity + 60 opens + 150 updates.
+    let expected_events: i64 = 214;
 
     let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
     let pool = sqlx::PgPool::connect(&database).await.unwrap();
@@ -706,13 +736,20 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
         kinds,
         [
             ("ConfigInitialized", 1),
+            ("LeaseOpened", 60),
             ("ListingCreated", 1),
-            ("ListingUpdated", 150),
-            ("ProviderRegistered", 1)
+            ("ListingUpdated", 151),
+            ("ProviderRegistered", 1),
         ]
         .map(|(k, n)| (k.to_string(), n))
     );
-    // The accounts equal the chain.
+    // The accounts equal the chain: every lease, and the listing's last state.
+    let (_, leases) = get(&indexer, &format!("/v1/leases?listing={listing}&limit=500")).await;
+    assert_eq!(
+        keys(&leases).len(),
+        60,
+        "the snapshot delivered every lease"
+    );
     let on_chain = compute_escrow_client::accounts::listing(&m.chain.v.rpc, &listing)
         .await
         .unwrap();
