@@ -11,13 +11,13 @@ use compute_escrow::pda;
 use compute_escrow::state::{Listing, ListingState};
 use compute_escrow_indexer::db;
 use compute_escrow_indexer::decode::{AccountKind, AccountUpdate, ProgramAccount};
-use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
+use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::proxy::Proxy;
-use compute_escrow_tests::{default_terms, ix, LAMPORTS_PER_SOL};
+use compute_escrow_tests::{default_terms, ix};
 use serde_json::Value;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 
 /// The indexer binary as a child process, killed on drop.
 struct Indexer {
@@ -52,6 +52,27 @@ impl Indexer {
         })
         .await;
         indexer
+    }
+
+    /// SIGTERM: stops the sources, finishes the batch in flight, exits 0.
+    async fn terminate(mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill -TERM");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "indexer did not stop within 15 s of SIGTERM"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// SIGKILL: no graceful shutdown.
@@ -90,59 +111,17 @@ where
     }
 }
 
-/// A funded market on a validator: config, one provider.
-struct Market {
-    chain: Chain,
-    authority: Keypair,
-    provider: Pubkey,
-    attestor: Keypair,
-    renter: Keypair,
-    wallet: Keypair,
-    treasury: Keypair,
+/// The market the tests trade on (fee 2.5 %, settle grace 2 s).
+async fn market() -> ChainMarket {
+    ChainMarket::start(250, 2).await
 }
 
-async fn market() -> Market {
-    let chain = Chain {
-        v: start_validator().await,
-        fee_payer: Keypair::new(),
-    };
-    chain
-        .fund(&chain.fee_payer.pubkey(), 100 * LAMPORTS_PER_SOL)
-        .await;
-    let [admin, treasury, authority, wallet, attestor, renter] =
-        std::array::from_fn(|_| Keypair::new());
-    for key in [&admin, &treasury, &authority, &wallet, &attestor, &renter] {
-        chain.fund(&key.pubkey(), 100 * LAMPORTS_PER_SOL).await;
-    }
-    chain
-        .send(
-            &[ix::init_config(&admin.pubkey(), &treasury.pubkey(), 250, 2)],
-            &[&admin],
-        )
-        .await;
-    chain
-        .send(
-            &[ix::register_provider(
-                &authority.pubkey(),
-                &wallet.pubkey(),
-                "ipfs://p",
-            )],
-            &[&authority],
-        )
-        .await;
-    let provider = pda::provider(&authority.pubkey()).0;
-    Market {
-        chain,
-        authority,
-        provider,
-        attestor,
-        renter,
-        wallet,
-        treasury,
-    }
+/// Listing creation for these tests.
+trait Listings {
+    async fn list(&self, id: u64, model: &str, price: u64, region: &str, vram: u16) -> Pubkey;
 }
 
-impl Market {
+impl Listings for ChainMarket {
     async fn list(&self, id: u64, model: &str, price: u64, region: &str, vram: u16) -> Pubkey {
         let terms = ListingTerms {
             gpu_model: model.into(),
@@ -579,12 +558,13 @@ async fn mirrors_a_market_and_serves_it() {
     )
     .await;
     assert_eq!(status, 400);
-    for path in [
+    let not_found_paths = [
         format!("/v1/listings/{}", Pubkey::new_unique()),
         format!("/v1/leases/{}", Pubkey::new_unique()),
         format!("/v1/providers/{}", Pubkey::new_unique()),
         "/v1/unknown".to_string(),
-    ] {
+    ];
+    for path in not_found_paths {
         let (status, body) = get(&indexer, &path).await;
         assert_eq!(
             (status, body["error"].as_str()),
@@ -592,6 +572,10 @@ async fn mirrors_a_market_and_serves_it() {
             "{path}"
         );
     }
+    assert!(
+        indexer.terminate().await.success(),
+        "graceful shutdown exits 0"
+    );
 }
 
 #[tokio::test]

@@ -242,3 +242,59 @@ impl Chain {
         }
     }
 }
+
+/// A market on a fresh validator: the config and one registered provider,
+/// every party funded with 100 SOL and the fee payer with 100 SOL.
+pub struct ChainMarket {
+    pub chain: Chain,
+    pub admin: Keypair,
+    pub treasury: Keypair,
+    /// The provider's authority.
+    pub authority: Keypair,
+    /// The provider's payout wallet.
+    pub wallet: Keypair,
+    pub attestor: Keypair,
+    pub renter: Keypair,
+    /// The provider account (PDA).
+    pub provider: Pubkey,
+}
+
+impl ChainMarket {
+    /// Starts a validator and sets up the market with `fee_bps` and a settle
+    /// grace of `grace` seconds.
+    pub async fn start(fee_bps: u16, grace: u32) -> ChainMarket {
+        let chain = Chain {
+            v: start_validator().await,
+            fee_payer: Keypair::new(),
+        };
+        chain
+            .fund(&chain.fee_payer.pubkey(), 100 * crate::LAMPORTS_PER_SOL)
+            .await;
+        let [admin, treasury, authority, wallet, attestor, renter] =
+            std::array::from_fn(|_| Keypair::new());
+        for key in [&admin, &treasury, &authority, &wallet, &attestor, &renter] {
+            chain
+                .fund(&key.pubkey(), 100 * crate::LAMPORTS_PER_SOL)
+                .await;
+        }
+        let init = crate::ix::init_config(&admin.pubkey(), &treasury.pubkey(), fee_bps, grace);
+        chain.send(&[init], &[&admin]).await;
+        let register = crate::ix::register_provider(
+            &authority.pubkey(),
+            &wallet.pubkey(),
+            "https://gpu.example/p.json",
+        );
+        chain.send(&[register], &[&authority]).await;
+        let provider = compute_escrow::pda::provider(&authority.pubkey()).0;
+        ChainMarket {
+            chain,
+            admin,
+            treasury,
+            authority,
+            wallet,
+            attestor,
+            renter,
+            provider,
+        }
+    }
+}

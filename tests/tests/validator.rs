@@ -8,10 +8,10 @@ use compute_escrow::pda;
 use compute_escrow::state::{LeaseState, ListingState};
 use compute_escrow_client::accounts::{self, FetchError, LeaseFilter, ListingFilter};
 use compute_escrow_client::quote::{quote, QuoteError};
-use compute_escrow_tests::chain::{start_validator, Chain};
+use compute_escrow_tests::chain::ChainMarket;
 use compute_escrow_tests::{default_terms, ix, LAMPORTS_PER_SOL};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 
 /// An address where no account lives.
 fn lease_pda_of_nothing() -> Pubkey {
@@ -20,42 +20,18 @@ fn lease_pda_of_nothing() -> Pubkey {
 
 #[tokio::test]
 async fn validator_runs_a_whole_lease_over_json_rpc() {
-    let chain = Chain {
-        v: start_validator().await,
-        fee_payer: Keypair::new(),
-    };
-    let [admin, treasury, authority, wallet, attestor, renter] =
-        std::array::from_fn(|_| Keypair::new());
-    chain
-        .fund(&chain.fee_payer.pubkey(), 10 * LAMPORTS_PER_SOL)
-        .await;
-    for key in [&admin, &treasury, &authority, &wallet, &attestor, &renter] {
-        chain.fund(&key.pubkey(), 100 * LAMPORTS_PER_SOL).await;
-    }
     let fee_bps = 250u16;
     let grace = 4u32;
-    chain
-        .send(
-            &[ix::init_config(
-                &admin.pubkey(),
-                &treasury.pubkey(),
-                fee_bps,
-                grace,
-            )],
-            &[&admin],
-        )
-        .await;
-    chain
-        .send(
-            &[ix::register_provider(
-                &authority.pubkey(),
-                &wallet.pubkey(),
-                "https://gpu.example/p.json",
-            )],
-            &[&authority],
-        )
-        .await;
-    let provider = pda::provider(&authority.pubkey()).0;
+    let ChainMarket {
+        chain,
+        treasury,
+        authority,
+        wallet,
+        attestor,
+        renter,
+        provider,
+        ..
+    } = ChainMarket::start(fee_bps, grace).await;
     // 1 SOL per hour: 277,777.7 lamports per second.
     let price = LAMPORTS_PER_SOL;
     let terms = compute_escrow::instructions::ListingTerms {
