@@ -262,14 +262,3 @@ pub async fn mark_closed(
         .await?;
     Ok(done.rows_affected())
 }
-
-/// The newest slot any row was read at.
-pub async fn indexed_slot(pool: &PgPool) -> Result<Option<u64>, sqlx::Error> {
-    let slot: Option<i64> = sqlx::query_scalar(
-        "SELECT MAX(s) FROM (SELECT MAX(slot) AS s FROM config UNION ALL SELECT MAX(slot) FROM providers \
-         UNION ALL SELECT MAX(slot) FROM listings UNION ALL SELECT MAX(slot) FROM leases) m",
-    )
-    .fetch_one(pool)
-    .await?;
-    Ok(slot.map(|s| s as u64))
-}

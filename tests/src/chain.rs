@@ -51,7 +51,7 @@ impl Drop for TempDir {
     }
 }
 
-pub fn validator_binary() -> PathBuf {
+fn validator_binary() -> PathBuf {
     if let Some(path) = std::env::var_os("SOLANA_TEST_VALIDATOR") {
         return PathBuf::from(path);
     }
@@ -86,7 +86,7 @@ pub fn free_ports(count: u16) -> u16 {
 /// else the SBPF v3 build, else the default build. (Agave 4.x runs SBPF v0
 /// without stack-frame gaps (SIMD-0460); v0 builds from the sbf-toolchain
 /// substitute rely on those gaps, so scripts/build-sbf.sh also makes a v3 build.)
-pub fn validator_program() -> PathBuf {
+fn validator_program() -> PathBuf {
     if let Some(path) = std::env::var_os("COMPUTE_ESCROW_VALIDATOR_SO") {
         return PathBuf::from(path);
     }

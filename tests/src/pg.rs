@@ -170,11 +170,6 @@ impl TestPostgres {
             .next()
             .unwrap()
     }
-
-    /// Where the cluster lives.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
 }
 
 impl Drop for TestPostgres {

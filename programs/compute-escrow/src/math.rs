@@ -53,15 +53,6 @@ pub struct Payout {
     pub fee: u64,
 }
 
-impl Payout {
-    /// Both parts together.
-    pub fn total(&self) -> MathResult<u64> {
-        self.provider
-            .checked_add(self.fee)
-            .ok_or(EscrowError::ArithmeticOverflow)
-    }
-}
-
 /// What is owed for `attested_seconds` of uptime minus what was already paid.
 ///
 /// Computed cumulatively (fee on the whole earned amount) so repeated claims
@@ -173,7 +164,7 @@ mod tests {
             paid.fee += due.fee;
         }
         assert_eq!(paid, payout_due(7_200, price, 333, 0, 0).unwrap());
-        assert_eq!(paid.total(), earned(7_200, price));
+        assert_eq!(Ok(paid.provider + paid.fee), earned(7_200, price));
     }
 
     #[test]
