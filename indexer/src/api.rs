@@ -201,27 +201,34 @@ fn limit_param(params: &HashMap<String, String>) -> ApiResult<i64> {
     }
 }
 
-/// An opaque keyset cursor: the sort key and pubkey of the last item served.
-fn encode_cursor(sort: &str, key: &str, pubkey: &str) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{sort}|{key}|{pubkey}"))
+/// An opaque keyset cursor: a tag (the sort it belongs to), the sort key and
+/// the pubkey of the last item served.
+fn encode_cursor(tag: &str, key: &str, pubkey: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{tag}|{key}|{pubkey}"))
+}
+
+/// The `(key, pubkey)` of a cursor made by [`encode_cursor`] with `tag`; the
+/// caller checks the key's type.
+fn bad_cursor() -> ApiError {
+    ApiError::bad("cursor", "not a cursor from a previous page of this query")
 }
 
 fn decode_cursor(
     params: &HashMap<String, String>,
-    sort: &str,
+    tag: &str,
 ) -> ApiResult<Option<(String, String)>> {
     let Some(raw) = param(params, "cursor") else {
         return Ok(None);
     };
-    let bad = || ApiError::bad("cursor", "not a cursor from a previous page of this query");
-    let text =
-        String::from_utf8(URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad())?).map_err(|_| bad())?;
+
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(raw).map_err(|_| bad_cursor())?)
+        .map_err(|_| bad_cursor())?;
     let mut parts = text.splitn(3, '|');
     let (Some(s), Some(key), Some(pubkey)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
+        return Err(bad_cursor());
     };
-    if s != sort || key.parse::<i128>().is_err() || Pubkey::from_str(pubkey).is_err() {
-        return Err(bad());
+    if s != tag || Pubkey::from_str(pubkey).is_err() {
+        return Err(bad_cursor());
     }
     Ok(Some((key.to_string(), pubkey.to_string())))
 }
@@ -340,6 +347,7 @@ async fn list_listings(
     }
     match (sort, cursor) {
         ("price", Some((key, pubkey))) => {
+            key.parse::<u64>().map_err(|_| bad_cursor())?;
             // Qualified names: the SELECT list aliases the numeric columns as text.
             q.push(" AND (listings.price_lamports_per_hour, listings.pubkey) > (")
                 .push_bind(key)
@@ -348,9 +356,7 @@ async fn list_listings(
                 .push(")");
         }
         (_, Some((key, pubkey))) => {
-            let created: i64 = key
-                .parse()
-                .map_err(|_| ApiError::bad("cursor", "not a cursor of this query"))?;
+            let created: i64 = key.parse().map_err(|_| bad_cursor())?;
             q.push(" AND (created_at, pubkey) < (")
                 .push_bind(created)
                 .push(", ")
@@ -409,19 +415,7 @@ async fn list_leases(
         "state",
         &["active", "ended", "cancelled", "settled"],
     )?;
-    let cursor = param(&params, "cursor")
-        .map(|raw| {
-            URL_SAFE_NO_PAD
-                .decode(raw)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .and_then(|t| t.strip_prefix("lease|").map(str::to_string))
-                .filter(|k| Pubkey::from_str(k).is_ok())
-                .ok_or_else(|| {
-                    ApiError::bad("cursor", "not a cursor from a previous page of this query")
-                })
-        })
-        .transpose()?;
+    let cursor = decode_cursor(&params, "lease")?.map(|(_, pubkey)| pubkey);
     let mut q = QueryBuilder::new(LEASE_SELECT);
     q.push(" WHERE TRUE");
     for (column, value) in [
@@ -443,10 +437,7 @@ async fn list_leases(
     let mut items: Vec<LeaseView> = q.build_query_as().fetch_all(&state.pool).await?;
     let next_cursor = (items.len() as i64 > limit).then(|| {
         items.truncate(limit as usize);
-        URL_SAFE_NO_PAD.encode(format!(
-            "lease|{}",
-            items.last().expect("limit >= 1").pubkey
-        ))
+        encode_cursor("lease", "", &items.last().expect("limit >= 1").pubkey)
     });
     Ok(Json(Page { items, next_cursor }))
 }

@@ -734,6 +734,23 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
         60,
         "the snapshot delivered every lease"
     );
+    // Pages of 25 cover the same 60 leases exactly once.
+    let mut paged = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = get(
+            &indexer,
+            &format!("/v1/leases?listing={listing}&limit=25{cursor}"),
+        )
+        .await;
+        assert_eq!(status, 200);
+        paged.extend(keys(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(paged, keys(&leases), "lease pages in order, none twice");
     let on_chain = compute_escrow_client::accounts::listing(&m.chain.v.rpc, &listing)
         .await
         .unwrap();
