@@ -116,9 +116,10 @@ async fn market() -> ChainMarket {
     ChainMarket::start(250, 2).await
 }
 
-/// Listing creation for these tests.
+/// The provider's listing actions these tests use.
 trait Listings {
     async fn list(&self, id: u64, model: &str, price: u64, region: &str, vram: u16) -> Pubkey;
+    async fn update_listing(&self, listing: &Pubkey, update: ListingUpdate);
 }
 
 impl Listings for ChainMarket {
@@ -137,6 +138,11 @@ impl Listings for ChainMarket {
             )
             .await;
         pda::listing(&self.provider, id).0
+    }
+
+    async fn update_listing(&self, listing: &Pubkey, update: ListingUpdate) {
+        let ix = ix::update_listing(&self.authority.pubkey(), &self.provider, listing, update);
+        self.chain.send(&[ix], &[&self.authority]).await;
     }
 }
 
@@ -609,17 +615,7 @@ async fn a_dropped_websocket_loses_nothing() {
             price_lamports_per_hour: Some(price),
             ..Default::default()
         };
-        m.chain
-            .send(
-                &[ix::update_listing(
-                    &m.authority.pubkey(),
-                    &m.provider,
-                    &listing,
-                    update,
-                )],
-                &[&m.authority],
-            )
-            .await;
+        m.update_listing(&listing, update).await;
         wait_for("the update made while disconnected", || async {
             lamports(
                 &get(&indexer, &format!("/v1/listings/{listing}")).await.1
@@ -655,17 +651,7 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
         capacity: Some(100),
         ..Default::default()
     };
-    m.chain
-        .send(
-            &[ix::update_listing(
-                &m.authority.pubkey(),
-                &m.provider,
-                &listing,
-                roomy,
-            )],
-            &[&m.authority],
-        )
-        .await;
+    m.update_listing(&listing, roomy).await;
     let opens: Vec<_> = (1_000..1_060u64)
         .map(|id| {
             ix::open_lease(
