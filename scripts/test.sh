@@ -4,7 +4,9 @@
 #  2. the whole workspace natively: money unit tests, the program inside a real
 #     bank (lifecycle, hostile input, recipients, layout, conservation property
 #     test) and one whole lease on a real solana-test-validator;
-#  3. the same program tests against the compiled .so (COMPUTE_ESCROW_SBF=1).
+#  3. the same program tests against the compiled .so (COMPUTE_ESCROW_SBF=1);
+#  4. the README's first command, the local market, played to its end
+#     (scripts/local-market.sh --exit), unless arguments select tests.
 # Extra arguments go to both cargo test runs (e.g. `--test hostile`).
 # PROPTEST_CASES=N runs more property-test sequences (default 1000).
 set -euo pipefail
@@ -17,3 +19,7 @@ echo "== native mode"
 cargo test --workspace --locked "$@"
 echo "== SBF mode (target/deploy/compute_escrow.so)"
 COMPUTE_ESCROW_SBF=1 cargo test -p compute-escrow-tests --locked --tests "$@" -- --skip validator_
+if [ $# -eq 0 ]; then
+  echo "== local market (scripts/local-market.sh --exit)"
+  scripts/local-market.sh --exit
+fi

@@ -8,6 +8,7 @@
 pub use compute_escrow_client::ix;
 
 pub mod chain;
+pub mod machine;
 pub mod pg;
 pub mod proxy;
 

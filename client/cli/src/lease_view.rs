@@ -1,0 +1,185 @@
+//! One lease as renters and providers see it: time, money and what moves next.
+
+use compute_escrow::math::{self, Payout};
+use compute_escrow::state::{Lease, LeaseState};
+use serde_json::{json, Value};
+use solana_sdk::pubkey::Pubkey;
+
+use crate::output::{duration, time};
+use crate::sol;
+
+/// A lease with the amounts derived from it at chain time `now`.
+pub struct LeaseView {
+    pub address: Pubkey,
+    pub lease: Lease,
+    pub now: i64,
+    /// What `claim` would pay now (provider and fee).
+    pub claimable: Payout,
+    /// What the renter gets back next: by cancelling now (a running lease) or
+    /// at settle given the attestations so far (an ended or cancelled one).
+    pub refundable: u64,
+    /// Lamports still held in escrow.
+    pub escrow: u64,
+}
+
+/// Lease state in lower case, as the API spells it.
+pub fn state_name(state: LeaseState) -> &'static str {
+    match state {
+        LeaseState::Active => "active",
+        LeaseState::Ended => "ended",
+        LeaseState::Cancelled => "cancelled",
+        LeaseState::Settled => "settled",
+    }
+}
+
+impl LeaseView {
+    /// Derives the amounts of `lease` at `now`.
+    pub fn new(address: Pubkey, lease: Lease, now: i64) -> LeaseView {
+        let l = &lease;
+        let claimable = math::payout_due(
+            l.attested_seconds,
+            l.price_lamports_per_hour,
+            l.fee_bps,
+            l.paid_out,
+            l.fee_paid,
+        )
+        .unwrap_or_default();
+        let running = l.state == LeaseState::Active && now < l.end_ts;
+        let refundable = if running {
+            let unattested = u64::try_from(now - l.attested_until).unwrap_or(0);
+            math::cancel_refund(
+                l.deposited,
+                l.refunded,
+                l.attested_seconds,
+                unattested,
+                l.price_lamports_per_hour,
+            )
+        } else {
+            math::settle_refund(
+                l.deposited,
+                l.refunded,
+                l.attested_seconds,
+                l.price_lamports_per_hour,
+            )
+        }
+        .unwrap_or(0);
+        let escrow = l.escrow_balance().unwrap_or(0);
+        LeaseView {
+            address,
+            lease,
+            now,
+            claimable,
+            refundable,
+            escrow,
+        }
+    }
+
+    /// Whether the lease still runs (can be extended, cancelled, attested).
+    pub fn running(&self) -> bool {
+        self.lease.state == LeaseState::Active && self.now < self.lease.end_ts
+    }
+
+    /// Unix time from which anyone may settle it.
+    pub fn settle_after(&self) -> i64 {
+        self.lease
+            .end_ts
+            .saturating_add(i64::from(self.lease.settle_grace_seconds))
+    }
+
+    /// The state, counting a lease past its end as ended even before the
+    /// program records it.
+    pub fn state(&self) -> &'static str {
+        if self.lease.state == LeaseState::Active && !self.running() {
+            "ended"
+        } else {
+            state_name(self.lease.state)
+        }
+    }
+
+    /// Seconds from start to now or the end, whichever is first.
+    pub fn elapsed(&self) -> u64 {
+        let until = self.now.min(self.lease.end_ts);
+        u64::try_from(until - self.lease.start_ts).unwrap_or(0)
+    }
+
+    /// Everything, amounts in lamports.
+    pub fn to_json(&self) -> Value {
+        let l = &self.lease;
+        json!({
+            "lease": self.address.to_string(),
+            "state": self.state(),
+            "renter": l.renter.to_string(),
+            "provider": l.provider.to_string(),
+            "listing": l.listing.to_string(),
+            "attestor": l.attestor.to_string(),
+            "lease_id": l.lease_id,
+            "hours": l.hours,
+            "price_lamports_per_hour": l.price_lamports_per_hour,
+            "fee_bps": l.fee_bps,
+            "start_ts": l.start_ts,
+            "end_ts": l.end_ts,
+            "settle_after": self.settle_after(),
+            "cancelled_at": l.cancelled_at,
+            "attested_until": l.attested_until,
+            "attested_seconds": l.attested_seconds,
+            "down_seconds": l.down_seconds,
+            "deposited": l.deposited,
+            "paid_out": l.paid_out,
+            "fee_paid": l.fee_paid,
+            "refunded": l.refunded,
+            "escrow": self.escrow,
+            "claimable": self.claimable.provider,
+            "claimable_fee": self.claimable.fee,
+            "refundable": self.refundable,
+        })
+    }
+
+    /// A multi-line description for humans.
+    pub fn print(&self) {
+        let l = &self.lease;
+        let now = self.now;
+        println!("Lease        {}", self.address);
+        println!("State        {}", self.state());
+        println!("Listing      {}", l.listing);
+        println!("Renter       {}", l.renter);
+        println!("Attestor     {}", l.attestor);
+        println!(
+            "Price        {}/hour × {} h (fee {} bps)",
+            sol::format(l.price_lamports_per_hour),
+            l.hours,
+            l.fee_bps
+        );
+        println!("Started      {}", time(l.start_ts, now));
+        println!("Ends         {}", time(l.end_ts, now));
+        println!("Settles from {}", time(self.settle_after(), now));
+        println!(
+            "Attested     {} up, {} down, of {} elapsed (through {})",
+            duration(l.attested_seconds),
+            duration(l.down_seconds),
+            duration(self.elapsed()),
+            time(l.attested_until, now)
+        );
+        println!("Deposited    {}", sol::format(l.deposited));
+        println!(
+            "Paid         {} to the provider, {} fee",
+            sol::format(l.paid_out),
+            sol::format(l.fee_paid)
+        );
+        println!("Refunded     {}", sol::format(l.refunded));
+        println!("In escrow    {}", sol::format(self.escrow));
+        println!(
+            "Claimable    {} (+ {} fee)",
+            sol::format(self.claimable.provider),
+            sol::format(self.claimable.fee)
+        );
+        let refund_label = if self.running() {
+            "if cancelled now"
+        } else {
+            "at settle, for the attestations so far"
+        };
+        println!(
+            "Refundable   {} {refund_label}",
+            sol::format(self.refundable)
+        );
+    }
+}

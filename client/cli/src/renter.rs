@@ -1,0 +1,505 @@
+//! `compute-escrow renter …`: find GPUs, rent, extend, cancel, follow leases.
+
+use clap::{Args, Subcommand};
+use compute_escrow::math;
+use compute_escrow::pda;
+use compute_escrow_client::accounts::{self, LeaseFilter};
+use compute_escrow_client::ix;
+use compute_escrow_client::quote::{quote, Quote};
+use serde_json::{json, Value};
+use solana_sdk::pubkey::Pubkey;
+
+use crate::context::{parse_pubkey, Context};
+use crate::error::{CliError, CliResult};
+use crate::lease_view::LeaseView;
+use crate::output::{duration, table};
+use crate::sol;
+
+/// Renter commands.
+#[derive(Debug, Subcommand)]
+pub enum RenterCommand {
+    /// Search listings through the indexer API (`--api`).
+    Listings(ListingsArgs),
+    /// The exact price of renting a listing for some hours.
+    Quote {
+        #[arg(value_parser = parse_pubkey)]
+        listing: Pubkey,
+        #[arg(long)]
+        hours: u32,
+    },
+    /// Rent a listing: shows the quote, asks, then signs exactly that price.
+    Rent {
+        #[arg(value_parser = parse_pubkey)]
+        listing: Pubkey,
+        #[arg(long)]
+        hours: u32,
+        /// Sign without asking.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Lease id (picks the lease's address) [default: random].
+        #[arg(long)]
+        lease_id: Option<u64>,
+    },
+    /// Buy more hours on a running lease, at its own price.
+    Extend {
+        #[arg(value_parser = parse_pubkey)]
+        lease: Pubkey,
+        #[arg(long)]
+        hours: u32,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Stop a lease now; time not yet used is refunded at once.
+    Cancel {
+        #[arg(value_parser = parse_pubkey)]
+        lease: Pubkey,
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Your unsettled leases.
+    Leases,
+    /// One lease: state, attested time, paid and refundable.
+    Lease {
+        #[arg(value_parser = parse_pubkey)]
+        lease: Pubkey,
+    },
+}
+
+/// Filters of `renter listings`, passed to `GET /v1/listings`.
+#[derive(Debug, Args)]
+pub struct ListingsArgs {
+    /// Exact GPU model.
+    #[arg(long)]
+    gpu_model: Option<String>,
+    /// Minimum memory per GPU, in GB.
+    #[arg(long)]
+    min_vram_gb: Option<u16>,
+    /// Highest price per hour, in SOL.
+    #[arg(long, value_parser = sol::parse)]
+    max_price: Option<u64>,
+    #[arg(long)]
+    region: Option<String>,
+    /// active (default), paused, closed or all.
+    #[arg(long, default_value = "active")]
+    state: String,
+    /// Provider account.
+    #[arg(long, value_parser = parse_pubkey)]
+    provider: Option<Pubkey>,
+    /// price or newest.
+    #[arg(long, default_value = "price")]
+    sort: String,
+    /// At most this many (1 to 500).
+    #[arg(long, default_value_t = 50)]
+    limit: u32,
+}
+
+/// Runs a renter command.
+pub async fn run(ctx: &Context, command: RenterCommand) -> CliResult {
+    match command {
+        RenterCommand::Listings(args) => listings(ctx, args).await,
+        RenterCommand::Quote { listing, hours } => {
+            let (q, _) = fetch_quote(ctx, &listing, hours).await?;
+            if ctx.human() {
+                print_quote(&listing, &q);
+            } else {
+                ctx.print_json(&quote_json(&listing, &q));
+            }
+            Ok(())
+        }
+        RenterCommand::Rent {
+            listing,
+            hours,
+            yes,
+            lease_id,
+        } => rent(ctx, listing, hours, yes, lease_id).await,
+        RenterCommand::Extend { lease, hours, yes } => extend(ctx, lease, hours, yes).await,
+        RenterCommand::Cancel { lease, yes } => cancel(ctx, lease, yes).await,
+        RenterCommand::Leases => leases(ctx).await,
+        RenterCommand::Lease { lease } => show_lease(ctx, lease).await,
+    }
+}
+
+async fn api_get(ctx: &Context, path: &str, query: &[(&str, String)]) -> CliResult<Value> {
+    let url = format!("{}{path}", ctx.settings.api_url);
+    let unreachable = |e: reqwest::Error| {
+        CliError::hinted(
+            format!("indexer API {url} is unreachable: {e}"),
+            "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
+        )
+    };
+    let response = reqwest::Client::new()
+        .get(&url)
+        .query(query)
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = response.status();
+    let body: Value = response.json().await.map_err(unreachable)?;
+    if status.is_success() {
+        Ok(body)
+    } else {
+        let message = body["message"].as_str().unwrap_or("no message");
+        Err(CliError::usage(format!(
+            "the indexer API refused the query ({status}): {message}"
+        )))
+    }
+}
+
+async fn listings(ctx: &Context, a: ListingsArgs) -> CliResult {
+    let mut query = vec![("sort", a.sort), ("limit", a.limit.to_string())];
+    if a.state != "all" {
+        query.push(("state", a.state));
+    }
+    let optional = [
+        ("gpu_model", a.gpu_model),
+        ("min_vram_gb", a.min_vram_gb.map(|v| v.to_string())),
+        (
+            "max_price_lamports_per_hour",
+            a.max_price.map(|v| v.to_string()),
+        ),
+        ("region", a.region),
+        ("provider", a.provider.map(|p| p.to_string())),
+    ];
+    query.extend(
+        optional
+            .into_iter()
+            .filter_map(|(name, value)| value.map(|v| (name, v))),
+    );
+    let page = api_get(ctx, "/v1/listings", &query).await?;
+    let items = page["items"].as_array().cloned().unwrap_or_default();
+    if !ctx.human() {
+        ctx.print_json(&Value::Array(items));
+        return Ok(());
+    }
+    if items.is_empty() {
+        println!("No listings match.");
+        return Ok(());
+    }
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .map(|l| {
+            let price = text(&l["price_lamports_per_hour"])
+                .parse::<u64>()
+                .map_or_else(|_| "?".into(), sol::format);
+            let free =
+                l["capacity"].as_i64().unwrap_or(0) - l["active_leases"].as_i64().unwrap_or(0);
+            vec![
+                text(&l["pubkey"]),
+                format!(
+                    "{}× {} {} GB",
+                    text(&l["gpu_count"]),
+                    text(&l["gpu_model"]),
+                    text(&l["vram_gb"])
+                ),
+                text(&l["region"]),
+                price,
+                format!("{}-{}", text(&l["min_hours"]), text(&l["max_hours"])),
+                free.to_string(),
+                text(&l["state"]),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "LISTING", "GPUS", "REGION", "PRICE/H", "HOURS", "FREE", "STATE",
+        ],
+        &rows,
+    );
+    Ok(())
+}
+
+async fn fetch_quote(
+    ctx: &Context,
+    listing_key: &Pubkey,
+    hours: u32,
+) -> CliResult<(Quote, compute_escrow::state::Listing)> {
+    let (listing, config, rent) = tokio::try_join!(
+        accounts::listing(&ctx.rpc, listing_key),
+        accounts::config(&ctx.rpc),
+        accounts::lease_rent(&ctx.rpc),
+    )?;
+    Ok((quote(&listing, &config, hours, rent)?, listing))
+}
+
+fn quote_json(listing: &Pubkey, q: &Quote) -> Value {
+    json!({
+        "listing": listing.to_string(),
+        "hours": q.hours,
+        "price_lamports_per_hour": q.price_lamports_per_hour,
+        "deposit": q.deposit,
+        "lease_rent": q.lease_rent,
+        "total": q.total,
+        "fee_bps": q.fee_bps,
+        "max_fee": q.max_fee,
+        "attestor": q.attestor.to_string(),
+    })
+}
+
+fn print_quote(listing: &Pubkey, q: &Quote) {
+    println!("Listing   {listing}");
+    println!(
+        "Price     {}/hour × {} h = {} into escrow",
+        sol::format(q.price_lamports_per_hour),
+        q.hours,
+        sol::format(q.deposit)
+    );
+    println!(
+        "Rent      {} for the lease account, returned at settle",
+        sol::format(q.lease_rent)
+    );
+    println!("Total     {} (plus the network fee)", sol::format(q.total));
+    println!(
+        "Fee       {} bps of what the provider earns: at most {}",
+        q.fee_bps,
+        sol::format(q.max_fee)
+    );
+    println!("Attestor  {}", q.attestor);
+    println!("Unattested time is refunded to you when the lease settles.");
+}
+
+async fn rent(
+    ctx: &Context,
+    listing: Pubkey,
+    hours: u32,
+    yes: bool,
+    lease_id: Option<u64>,
+) -> CliResult {
+    let me = ctx.me()?;
+    let (q, _) = fetch_quote(ctx, &listing, hours).await?;
+    if ctx.human() {
+        print_quote(&listing, &q);
+    }
+    ctx.require_funds(&me, q.total).await?;
+    ctx.confirm(
+        &format!("Rent for {hours} h and pay {}?", sol::format(q.total)),
+        yes,
+    )?;
+    let lease_id = lease_id.unwrap_or_else(rand::random);
+    let lease = pda::lease(&listing, lease_id).0;
+    let open = ix::open_lease(
+        &me,
+        &listing,
+        lease_id,
+        hours,
+        q.price_lamports_per_hour,
+        &q.attestor,
+    );
+    let signature = ctx.send(&[open]).await?;
+    if ctx.human() {
+        println!("Rented: lease {lease}\nSignature: {signature}");
+    } else {
+        let mut value = quote_json(&listing, &q);
+        value["lease"] = json!(lease.to_string());
+        value["lease_id"] = json!(lease_id);
+        value["signature"] = json!(signature.to_string());
+        ctx.print_json(&value);
+    }
+    Ok(())
+}
+
+async fn running_lease(ctx: &Context, lease: &Pubkey) -> CliResult<LeaseView> {
+    let (account, now) = tokio::try_join!(
+        async {
+            accounts::lease(&ctx.rpc, lease)
+                .await
+                .map_err(CliError::from)
+        },
+        ctx.chain_now()
+    )?;
+    let account = account.ok_or_else(|| {
+        CliError::hinted(
+            format!("lease {lease} does not exist"),
+            "a settled lease is closed; `renter lease` shows its record from the indexer API",
+        )
+    })?;
+    let view = LeaseView::new(*lease, account, now);
+    if !view.running() {
+        return Err(CliError::hinted(
+            format!("lease {lease} is {}, not running", view.state()),
+            "only a running lease can be extended or cancelled; an ended one settles",
+        ));
+    }
+    Ok(view)
+}
+
+async fn extend(ctx: &Context, lease: Pubkey, hours: u32, yes: bool) -> CliResult {
+    let me = ctx.me()?;
+    let view = running_lease(ctx, &lease).await?;
+    let cost = math::lease_cost(view.lease.price_lamports_per_hour, hours)
+        .map_err(|_| CliError::usage(format!("{hours} hours at this price overflows")))?;
+    if ctx.human() {
+        println!(
+            "Extend lease {lease} by {hours} h at {}/hour: {} more into escrow",
+            sol::format(view.lease.price_lamports_per_hour),
+            sol::format(cost)
+        );
+    }
+    ctx.require_funds(&me, cost).await?;
+    ctx.confirm(&format!("Pay {}?", sol::format(cost)), yes)?;
+    let signature = ctx
+        .send(&[ix::extend_lease(&me, &view.lease.listing, &lease, hours)])
+        .await?;
+    if ctx.human() {
+        println!(
+            "Extended to {} h\nSignature: {signature}",
+            view.lease.hours + hours
+        );
+    } else {
+        ctx.print_json(&json!({
+            "lease": lease.to_string(), "hours": view.lease.hours + hours,
+            "cost": cost, "signature": signature.to_string(),
+        }));
+    }
+    Ok(())
+}
+
+async fn cancel(ctx: &Context, lease: Pubkey, yes: bool) -> CliResult {
+    let me = ctx.me()?;
+    let view = running_lease(ctx, &lease).await?;
+    if ctx.human() {
+        println!(
+            "Cancel lease {lease}: about {} comes back now; attested time up to now is still paid",
+            sol::format(view.refundable)
+        );
+    }
+    ctx.confirm("Cancel the lease?", yes)?;
+    let signature = ctx.send(&[ix::cancel_lease(&me, &lease)]).await?;
+    let after = accounts::lease(&ctx.rpc, &lease).await?;
+    let refunded = after.map_or(0, |a| a.refunded.saturating_sub(view.lease.refunded));
+    if ctx.human() {
+        println!(
+            "Cancelled: {} refunded now, the rest settles after the grace period\nSignature: {signature}",
+            sol::format(refunded)
+        );
+    } else {
+        ctx.print_json(&json!({
+            "lease": lease.to_string(), "refunded": refunded, "signature": signature.to_string(),
+        }));
+    }
+    Ok(())
+}
+
+async fn leases(ctx: &Context) -> CliResult {
+    let me = ctx.me()?;
+    let now = ctx.chain_now().await?;
+    let mut views: Vec<LeaseView> = accounts::leases(
+        &ctx.rpc,
+        LeaseFilter {
+            renter: Some(me),
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .map(|(key, lease)| LeaseView::new(key, lease, now))
+    .collect();
+    views.sort_by_key(|v| (v.lease.start_ts, v.address));
+    if !ctx.human() {
+        ctx.print_json(&json!(views
+            .iter()
+            .map(LeaseView::to_json)
+            .collect::<Vec<_>>()));
+        return Ok(());
+    }
+    if views.is_empty() {
+        println!("No unsettled leases.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.address.to_string(),
+                v.state().into(),
+                format!("{} h", v.lease.hours),
+                format!(
+                    "{} / {}",
+                    duration(v.lease.attested_seconds),
+                    duration(v.elapsed())
+                ),
+                sol::format(v.lease.deposited),
+                sol::format(v.refundable),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "LEASE",
+            "STATE",
+            "HOURS",
+            "UP / ELAPSED",
+            "DEPOSITED",
+            "REFUNDABLE",
+        ],
+        &rows,
+    );
+    Ok(())
+}
+
+async fn show_lease(ctx: &Context, lease: Pubkey) -> CliResult {
+    let now = ctx.chain_now().await?;
+    match accounts::lease(&ctx.rpc, &lease).await? {
+        Some(account) => {
+            let view = LeaseView::new(lease, account, now);
+            if ctx.human() {
+                view.print();
+            } else {
+                ctx.print_json(&view.to_json());
+            }
+            Ok(())
+        }
+        None => settled_lease(ctx, &lease).await,
+    }
+}
+
+/// A lease no longer on chain: settled and closed; its record is in the API.
+async fn settled_lease(ctx: &Context, lease: &Pubkey) -> CliResult {
+    let detail = api_get(ctx, &format!("/v1/leases/{lease}"), &[])
+        .await
+        .map_err(|e| {
+            CliError::hinted(
+                format!("lease {lease} is not on chain (settled, or never opened) and the indexer has no record: {e}"),
+                "check the address and --url / --api",
+            )
+        })?;
+    let l = &detail["lease"];
+    if !ctx.human() {
+        ctx.print_json(l);
+        return Ok(());
+    }
+    let lamports = |field: &str| {
+        l[field]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .map_or_else(|| "?".into(), sol::format)
+    };
+    let seconds = |field: &str| {
+        l[field]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .map_or_else(|| "?".into(), duration)
+    };
+    println!("Lease        {lease}");
+    println!(
+        "State        {} ({}), from the indexer",
+        l["state"].as_str().unwrap_or("?"),
+        l["close_reason"].as_str().unwrap_or("?")
+    );
+    println!(
+        "Attested     {} up, {} down",
+        seconds("attested_seconds"),
+        seconds("down_seconds")
+    );
+    println!("Deposited    {}", lamports("deposited"));
+    println!(
+        "Paid         {} to the provider, {} fee",
+        lamports("paid_out"),
+        lamports("fee_paid")
+    );
+    println!("Refunded     {}", lamports("refunded"));
+    Ok(())
+}

@@ -1,0 +1,529 @@
+//! The whole market on this machine, played out in a few minutes: a local
+//! validator running the program's SBF build, PostgreSQL, the indexer and its
+//! API, then a provider, a renter and an attestor using the `compute-escrow`
+//! CLI. Run it through `scripts/local-market.sh`, which builds everything
+//! first. The API stays up afterwards; Ctrl-C stops everything.
+//!
+//! `--exit` stops once the story is over (CI uses it); `--period N` sets the
+//! attestation period in seconds (default 10).
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use compute_escrow::pda;
+use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
+use compute_escrow_tests::machine::Machine;
+use compute_escrow_tests::pg::TestPostgres;
+use compute_escrow_tests::{ix, LAMPORTS_PER_SOL};
+use serde_json::Value;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Protocol fee of the demo market, in basis points.
+const FEE_BPS: u16 = 250;
+/// Settle grace of the demo market, in seconds.
+const GRACE_SECONDS: u32 = 20;
+/// How long the demo keeps the machine down.
+const DOWNTIME_SECONDS: u64 = 15;
+
+fn step(text: &str) {
+    println!("\n\x1b[1m== {text}\x1b[0m");
+}
+
+fn sibling(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let path = exe.parent().expect("exe dir").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (scripts/local-market.sh does)",
+        path.display()
+    );
+    path
+}
+
+/// Where the demo keeps its keypairs and Solana CLI config files.
+struct Roles {
+    dir: PathBuf,
+}
+
+impl Roles {
+    fn create(rpc_url: &str) -> (Roles, [Keypair; 4]) {
+        let dir = std::env::temp_dir().join("compute-escrow-demo");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("demo dir");
+        let keys: [Keypair; 4] = std::array::from_fn(|_| Keypair::new());
+        for (name, key) in ["admin", "provider", "renter", "attestor"]
+            .iter()
+            .zip(&keys)
+        {
+            let keypair = dir.join(format!("{name}.json"));
+            write_keypair_file(key, &keypair).expect("write keypair");
+            let config = format!(
+                "json_rpc_url: \"{rpc_url}\"\nwebsocket_url: \"\"\nkeypair_path: {}\ncommitment: confirmed\n",
+                keypair.display()
+            );
+            std::fs::write(dir.join(format!("{name}.yml")), config).expect("write config");
+        }
+        (Roles { dir }, keys)
+    }
+
+    fn config(&self, role: &str) -> String {
+        self.dir.join(format!("{role}.yml")).display().to_string()
+    }
+}
+
+/// Runs `compute-escrow -C <role>.yml ARGS`, echoing the command and its
+/// output; any failure ends the demo.
+async fn cli(roles: &Roles, api: &str, role: &str, args: &[&str]) -> String {
+    println!(
+        "$ compute-escrow -C {} {}",
+        roles.config(role),
+        args.join(" ")
+    );
+    let out = Command::new(sibling("compute-escrow"))
+        .args(["-C", &roles.config(role), "--api", api])
+        .args(args)
+        .output()
+        .await
+        .expect("run compute-escrow");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    for line in stdout.lines() {
+        println!("  {line}");
+    }
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        println!("  {line}");
+    }
+    assert!(
+        out.status.success(),
+        "compute-escrow {} failed ({})",
+        args.join(" "),
+        out.status
+    );
+    stdout
+}
+
+async fn api_get(api: &str, path: &str) -> Option<Value> {
+    let response = reqwest::get(format!("{api}{path}")).await.ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    response.json().await.ok()
+}
+
+/// Waits until the API's answer at `path` satisfies `ready`.
+async fn api_wait(api: &str, path: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(value) = api_get(api, path).await {
+            if ready(&value) {
+                return value;
+            }
+        }
+        assert!(Instant::now() < deadline, "the API never showed {what}");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+fn field(value: &Value, name: &str) -> u64 {
+    match &value[name] {
+        Value::String(s) => s.parse().unwrap_or(0),
+        other => other.as_u64().unwrap_or(0),
+    }
+}
+
+fn sol(lamports: u64) -> String {
+    let text = format!(
+        "{}.{:09}",
+        lamports / LAMPORTS_PER_SOL,
+        lamports % LAMPORTS_PER_SOL
+    );
+    format!("{} SOL", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// Prints the API's view of a lease.
+async fn show_lease(api: &str, lease: &Pubkey) -> Value {
+    let detail = api_wait(api, &format!("/v1/leases/{lease}"), "the lease", |_| true).await;
+    let l = &detail["lease"];
+    println!(
+        "  API GET /v1/leases/{lease}: state {}, {} s up, {} s down, deposited {}, paid {} (+{} fee), refunded {}; {} events",
+        l["state"].as_str().unwrap_or("?"),
+        field(l, "attested_seconds"),
+        field(l, "down_seconds"),
+        sol(field(l, "deposited")),
+        sol(field(l, "paid_out")),
+        sol(field(l, "fee_paid")),
+        sol(field(l, "refunded")),
+        detail["history"].as_array().map_or(0, Vec::len),
+    );
+    l.clone()
+}
+
+/// Streams a child's stdout, each line prefixed.
+fn forward(child: &mut Child, prefix: &'static str) {
+    let stdout = child.stdout.take().expect("piped stdout");
+    tokio::spawn(async move {
+        let mut lines = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = lines.next_line().await {
+            println!("  {prefix} | {line}");
+        }
+    });
+}
+
+fn api_port() -> u16 {
+    if std::net::TcpListener::bind("127.0.0.1:8080").is_ok() {
+        8080
+    } else {
+        free_ports(1)
+    }
+}
+
+struct Market {
+    _pg: TestPostgres,
+    chain: Chain,
+    _indexer: Child,
+    api: String,
+}
+
+async fn start_market() -> Market {
+    step("Starting PostgreSQL, a local validator with the program, the indexer and its API");
+    let pg = TestPostgres::start();
+    let database = pg.database("market");
+    println!("PostgreSQL   {database}");
+    let chain = Chain {
+        v: start_validator().await,
+        fee_payer: Keypair::new(),
+    };
+    println!(
+        "Validator    {} (program {})",
+        chain.v.rpc_url,
+        compute_escrow::ID
+    );
+    let port = api_port();
+    let api = format!("http://127.0.0.1:{port}");
+    let mut indexer = Command::new(sibling("compute-escrow-indexer"))
+        .args(["--database-url", &database])
+        .args(["--rpc-url", &chain.v.rpc_url, "--ws-url", &chain.v.ws_url])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--reconcile-seconds", "5", "--history-poll-seconds", "1"])
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the indexer");
+    forward(&mut indexer, "indexer");
+    api_wait(&api, "/health", "health", |_| true).await;
+    println!("Indexer API  {api}");
+    Market {
+        _pg: pg,
+        chain,
+        _indexer: indexer,
+        api,
+    }
+}
+
+async fn play(market: &Market, period: u64) {
+    let chain = &market.chain;
+    let api = market.api.as_str();
+    let (roles, [admin, provider, renter, attestor]) = Roles::create(&chain.v.rpc_url);
+    step("Funding the demo wallets and opening the market");
+    for key in [&chain.fee_payer, &admin, &provider, &renter, &attestor] {
+        chain.fund(&key.pubkey(), 100 * LAMPORTS_PER_SOL).await;
+    }
+    println!("Wallets and Solana CLI configs in {}", roles.dir.display());
+    chain
+        .send(
+            &[ix::init_config(
+                &admin.pubkey(),
+                &admin.pubkey(),
+                FEE_BPS,
+                GRACE_SECONDS,
+            )],
+            &[&admin],
+        )
+        .await;
+    println!(
+        "Market config: fee {FEE_BPS} bps to treasury {}, settle grace {GRACE_SECONDS} s",
+        admin.pubkey()
+    );
+    let mut machine = Machine::start().await;
+    println!(
+        "The provider's GPU machine answers health checks at {}",
+        machine.health_check()
+    );
+
+    step("Provider registers and lists two GPU machines");
+    cli(
+        &roles,
+        api,
+        "provider",
+        &[
+            "provider",
+            "register",
+            "--metadata-uri",
+            "https://gpu.example/provider.json",
+        ],
+    )
+    .await;
+    let attestor_key = attestor.pubkey().to_string();
+    let health = machine.health_check();
+    for (model, gpus, vram, price) in [
+        ("H100-80GB", "8", "80", "2"),
+        ("A100-40GB", "4", "40", "0.8"),
+    ] {
+        cli(
+            &roles,
+            api,
+            "provider",
+            &[
+                "provider",
+                "list-gpu",
+                "--model",
+                model,
+                "--gpus",
+                gpus,
+                "--vram-gb",
+                vram,
+                "--region",
+                "eu-west",
+                "--health-check",
+                &health,
+                "--price",
+                price,
+                "--max-hours",
+                "24",
+                "--attestor",
+                &attestor_key,
+                "--capacity",
+                "2",
+            ],
+        )
+        .await;
+    }
+    let provider_pda = pda::provider(&provider.pubkey()).0;
+    let listing = pda::listing(&provider_pda, 0).0;
+    api_wait(api, "/v1/listings", "both listings", |page| {
+        page["items"]
+            .as_array()
+            .is_some_and(|items| items.len() == 2)
+    })
+    .await;
+
+    step("Renter browses the listings (through the indexer API) and asks for a quote");
+    cli(&roles, api, "renter", &["renter", "listings"]).await;
+    let listing_text = listing.to_string();
+    cli(
+        &roles,
+        api,
+        "renter",
+        &["renter", "quote", &listing_text, "--hours", "2"],
+    )
+    .await;
+
+    step("Attestor starts its uptime agent on the listing");
+    let period_text = period.to_string();
+    let attestor_cmd = [
+        "attestor",
+        "run",
+        "--listing",
+        &listing_text,
+        "--period",
+        &period_text,
+        "--probe-interval",
+        "1",
+    ];
+    println!(
+        "$ compute-escrow -C {} {} &",
+        roles.config("attestor"),
+        attestor_cmd.join(" ")
+    );
+    let mut agent = Command::new(sibling("compute-escrow"))
+        .args(["-C", &roles.config("attestor")])
+        .args(attestor_cmd)
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start the attestor");
+    forward(&mut agent, "attestor");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    step("Renter rents the H100 machine for 2 hours");
+    cli(
+        &roles,
+        api,
+        "renter",
+        &[
+            "renter",
+            "rent",
+            &listing_text,
+            "--hours",
+            "2",
+            "--yes",
+            "--lease-id",
+            "1",
+        ],
+    )
+    .await;
+    let lease = pda::lease(&listing, 1).0;
+    let lease_text = lease.to_string();
+    show_lease(api, &lease).await;
+
+    step(&format!(
+        "The machine runs; the attestor signs every {period} s"
+    ));
+    let attested =
+        |seconds: u64| move |detail: &Value| field(&detail["lease"], "attested_seconds") >= seconds;
+    api_wait(
+        api,
+        &format!("/v1/leases/{lease}"),
+        "two periods attested",
+        attested(2 * period - 1),
+    )
+    .await;
+    show_lease(api, &lease).await;
+
+    step(&format!(
+        "Downtime: the demo stops the machine's health endpoint for {DOWNTIME_SECONDS} s"
+    ));
+    machine.stop().await;
+    tokio::time::sleep(Duration::from_secs(DOWNTIME_SECONDS)).await;
+    machine.resume().await;
+    println!("The machine is back up.");
+    api_wait(
+        api,
+        &format!("/v1/leases/{lease}"),
+        "the downtime attested",
+        |detail| field(&detail["lease"], "down_seconds") > 0,
+    )
+    .await;
+    show_lease(api, &lease).await;
+
+    step("Provider claims what the attested uptime has earned");
+    cli(&roles, api, "provider", &["provider", "claim", &lease_text]).await;
+    cli(&roles, api, "renter", &["renter", "lease", &lease_text]).await;
+
+    step("Renter cancels early: unused time is refunded at once");
+    cli(
+        &roles,
+        api,
+        "renter",
+        &["renter", "cancel", &lease_text, "--yes"],
+    )
+    .await;
+    let cancelled = api_wait(
+        api,
+        &format!("/v1/leases/{lease}"),
+        "the final attestation up to the cancel",
+        |detail| {
+            let l = &detail["lease"];
+            l["state"] == "cancelled" && l["attested_until"] == l["end_ts"]
+        },
+    )
+    .await;
+    show_lease(api, &lease).await;
+    let end_ts = cancelled["lease"]["end_ts"].as_i64().expect("end_ts");
+
+    step(&format!(
+        "After the {GRACE_SECONDS} s settle grace, anyone cranks the settlement"
+    ));
+    chain.wait_until(end_ts + i64::from(GRACE_SECONDS)).await;
+    cli(&roles, api, "admin", &["settle", "--all-due"]).await;
+    let settled = api_wait(
+        api,
+        &format!("/v1/leases/{lease}"),
+        "the settlement",
+        |detail| detail["lease"]["state"] == "settled",
+    )
+    .await;
+    let l = show_lease(api, &lease).await;
+    check_settlement(&l, &settled);
+    let track = api_wait(
+        api,
+        &format!("/v1/providers/{provider_pda}"),
+        "the provider",
+        |_| true,
+    )
+    .await;
+    println!(
+        "  API GET /v1/providers/{provider_pda}: {} leases settled, {} s up, {} s missed, earned {}",
+        field(&track, "leases_settled"),
+        field(&track, "seconds_attested"),
+        field(&track, "seconds_missed"),
+        sol(field(&track, "lamports_earned")),
+    );
+    drop(agent);
+}
+
+/// Checks the settled lease adds up, and says so.
+fn check_settlement(l: &Value, detail: &Value) {
+    let (deposited, paid, fee, refunded) = (
+        field(l, "deposited"),
+        field(l, "paid_out"),
+        field(l, "fee_paid"),
+        field(l, "refunded"),
+    );
+    let (up, down) = (field(l, "attested_seconds"), field(l, "down_seconds"));
+    let span = (l["end_ts"].as_i64().unwrap_or(0) - l["start_ts"].as_i64().unwrap_or(0)) as u64;
+    let price = field(l, "price_lamports_per_hour");
+    let earned = (u128::from(up) * u128::from(price) / 3600) as u64;
+    assert_eq!(deposited, paid + fee + refunded, "money does not add up");
+    assert_eq!(paid + fee, earned, "paid for other than the attested time");
+    assert_eq!(up + down, span, "attestations do not cover the lease");
+    assert!(down > 0, "the downtime was not attested");
+    println!(
+        "\n\x1b[1mSettled.\x1b[0m The lease ran {span} s: {up} s attested up, {down} s down.\n\
+         Provider paid {} + {} fee for the {up} s up only; renter refunded {} of the {} deposit.\n\
+         deposited = paid + fee + refunded: {} = {} + {} + {} lamports. {} events in the lease history.",
+        sol(paid),
+        sol(fee),
+        sol(refunded),
+        sol(deposited),
+        deposited,
+        paid,
+        fee,
+        refunded,
+        detail["history"].as_array().map_or(0, Vec::len),
+    );
+}
+
+fn period_arg() -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == "--period")
+        .and_then(|i| args.get(i + 1))
+        .map_or(10, |p| p.parse().expect("--period takes whole seconds"))
+}
+
+#[tokio::main]
+async fn main() {
+    let exit_when_done = std::env::args().any(|a| a == "--exit");
+    let period = period_arg();
+    let market = start_market().await;
+    tokio::select! {
+        () = play(&market, period) => {}
+        _ = tokio::signal::ctrl_c() => {
+            println!("\nInterrupted: stopping everything.");
+            return;
+        }
+    }
+    if exit_when_done {
+        return;
+    }
+    step("The market keeps running");
+    println!(
+        "Indexer API  {api}   e.g. curl {api}/v1/listings | curl {api}/v1/stats | {api}/openapi.json\n\
+         Validator    {rpc}\n\
+         CLI          target/debug/compute-escrow -C {dir}/renter.yml --api {api} renter listings\n\
+         Press Ctrl-C to stop the validator, the indexer and PostgreSQL.",
+        api = market.api,
+        rpc = market.chain.v.rpc_url,
+        dir = std::env::temp_dir().join("compute-escrow-demo").display(),
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    println!("\nStopping everything.");
+}
