@@ -343,6 +343,9 @@ async fn store(
         .bind(&e.data)
         .execute(&mut *tx)
         .await?;
+        if e.kind == "LeaseSettled" {
+            record_settlement(&mut tx, e, slot).await?;
+        }
     }
     sqlx::query(
         "INSERT INTO history_cursor (id, newest_signature, newest_slot) VALUES (TRUE, $1, $2) \
@@ -353,6 +356,30 @@ async fn store(
     .execute(&mut *tx)
     .await?;
     tx.commit().await
+}
+
+/// A settled lease's account is gone, so its row keeps the last snapshot
+/// taken before the settle; the `LeaseSettled` event carries the final
+/// totals. Records them, and the close at `slot` so no older snapshot
+/// overwrites them.
+async fn record_settlement(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    event: &StoredEvent,
+    slot: u64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE leases SET state = 'settled', close_reason = $2->>'reason', \
+         attested_seconds = ($2->>'attested_seconds')::numeric, paid_out = ($2->>'paid_out')::numeric, \
+         fee_paid = ($2->>'fee_paid')::numeric, refunded = ($2->>'refunded')::numeric, \
+         closed_slot = GREATEST(COALESCE(closed_slot, $3), $3) \
+         WHERE pubkey = $1 AND slot <= $3",
+    )
+    .bind(&event.lease)
+    .bind(&event.data)
+    .bind(slot as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Backfills, then polls every `every` until shutdown.

@@ -435,6 +435,18 @@ async fn mirrors_a_market_and_serves_it() {
         ]
     );
     assert_eq!(detail["history"][1]["data"]["up_seconds"], "2");
+    // The row carries the settle's final totals, not the last snapshot.
+    let amount = |field: &str| detail[field].as_str().unwrap().parse::<u64>().unwrap();
+    assert_eq!(detail["close_reason"], "cancelled");
+    assert_eq!(
+        amount("deposited"),
+        amount("paid_out") + amount("fee_paid") + amount("refunded"),
+        "{detail}"
+    );
+    assert_eq!(
+        detail["history"][4]["data"]["refunded"],
+        detail["refunded"].clone()
+    );
     let (_, leases) = get(
         &indexer,
         &format!("/v1/leases?renter={}&state=settled", renter.pubkey()),

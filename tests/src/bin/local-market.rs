@@ -89,11 +89,12 @@ async fn cli(roles: &Roles, api: &str, role: &str, args: &[&str]) -> String {
         .output()
         .await
         .expect("run compute-escrow");
+    // Progress lines (stderr) come before each command's summary (stdout).
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    for line in stdout.lines() {
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
         println!("  {line}");
     }
-    for line in String::from_utf8_lossy(&out.stderr).lines() {
+    for line in stdout.lines() {
         println!("  {line}");
     }
     assert!(
@@ -146,7 +147,7 @@ fn sol(lamports: u64) -> String {
 /// Prints the API's view of a lease.
 async fn show_lease(api: &str, lease: &Pubkey) -> Value {
     let detail = api_wait(api, &format!("/v1/leases/{lease}"), "the lease", |_| true).await;
-    let l = &detail["lease"];
+    let l = &detail;
     println!(
         "  API GET /v1/leases/{lease}: state {}, {} s up, {} s down, deposited {}, paid {} (+{} fee), refunded {}; {} events",
         l["state"].as_str().unwrap_or("?"),
@@ -377,7 +378,7 @@ async fn play(market: &Market, period: u64) {
         "The machine runs; the attestor signs every {period} s"
     ));
     let attested =
-        |seconds: u64| move |detail: &Value| field(&detail["lease"], "attested_seconds") >= seconds;
+        |seconds: u64| move |detail: &Value| field(detail, "attested_seconds") >= seconds;
     api_wait(
         api,
         &format!("/v1/leases/{lease}"),
@@ -393,12 +394,16 @@ async fn play(market: &Market, period: u64) {
     machine.stop().await;
     tokio::time::sleep(Duration::from_secs(DOWNTIME_SECONDS)).await;
     machine.resume().await;
-    println!("The machine is back up.");
+    let resumed = chain.now().await;
+    println!("The machine is back up; waiting for a period of uptime after the outage.");
     api_wait(
         api,
         &format!("/v1/leases/{lease}"),
-        "the downtime attested",
-        |detail| field(&detail["lease"], "down_seconds") > 0,
+        "the downtime and the uptime after it attested",
+        |detail| {
+            field(detail, "down_seconds") > 0
+                && detail["attested_until"].as_i64().unwrap_or(0) >= resumed + period as i64
+        },
     )
     .await;
     show_lease(api, &lease).await;
@@ -420,13 +425,13 @@ async fn play(market: &Market, period: u64) {
         &format!("/v1/leases/{lease}"),
         "the final attestation up to the cancel",
         |detail| {
-            let l = &detail["lease"];
+            let l = detail;
             l["state"] == "cancelled" && l["attested_until"] == l["end_ts"]
         },
     )
     .await;
     show_lease(api, &lease).await;
-    let end_ts = cancelled["lease"]["end_ts"].as_i64().expect("end_ts");
+    let end_ts = cancelled["end_ts"].as_i64().expect("end_ts");
 
     step(&format!(
         "After the {GRACE_SECONDS} s settle grace, anyone cranks the settlement"
@@ -437,7 +442,7 @@ async fn play(market: &Market, period: u64) {
         api,
         &format!("/v1/leases/{lease}"),
         "the settlement",
-        |detail| detail["lease"]["state"] == "settled",
+        |detail| detail["state"] == "settled",
     )
     .await;
     let l = show_lease(api, &lease).await;
@@ -518,11 +523,12 @@ async fn main() {
     println!(
         "Indexer API  {api}   e.g. curl {api}/v1/listings | curl {api}/v1/stats | {api}/openapi.json\n\
          Validator    {rpc}\n\
-         CLI          target/debug/compute-escrow -C {dir}/renter.yml --api {api} renter listings\n\
+         CLI          {cli} -C {dir}/renter.yml --api {api} renter listings\n\
          Press Ctrl-C to stop the validator, the indexer and PostgreSQL.",
         api = market.api,
         rpc = market.chain.v.rpc_url,
         dir = std::env::temp_dir().join("compute-escrow-demo").display(),
+        cli = sibling("compute-escrow").display(),
     );
     let _ = tokio::signal::ctrl_c().await;
     println!("\nStopping everything.");

@@ -168,8 +168,8 @@ impl<'a> Agent<'a> {
         loop {
             tokio::select! {
                 _ = ticker.tick() => {}
-                _ = interrupt.recv() => return Ok(self.stopped()),
-                _ = terminate.recv() => return Ok(self.stopped()),
+                _ = interrupt.recv() => return self.stopped(),
+                _ = terminate.recv() => return self.stopped(),
             }
             self.load_pending().await?;
             if self.args.listing.is_some() && unix_now() >= next_discovery {
@@ -191,13 +191,15 @@ impl<'a> Agent<'a> {
         }
     }
 
-    fn stopped(&self) {
+    /// Logs the stop; stopping on a signal is a success.
+    fn stopped(&self) -> CliResult {
         self.log(
             None,
             "stopped",
             "stopped; a restart resumes from each lease's attested_until on chain".into(),
             json!({}),
         );
+        Ok(())
     }
 
     /// Starts watching `lease` if it is ours and still attestable; `strict`
