@@ -2,11 +2,72 @@
 
 use compute_escrow::math::{self, Payout};
 use compute_escrow::state::{Lease, LeaseState};
+use compute_escrow_client::accounts::{self, LeaseFilter};
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
-use crate::output::{duration, time};
+use crate::context::Context;
+use crate::error::CliResult;
+use crate::output::{duration, table, time};
 use crate::sol;
+
+/// A money column of a lease table: header and value.
+pub type MoneyColumn = (&'static str, fn(&LeaseView) -> u64);
+
+/// Unsettled leases matching `filter`, oldest first, valued at chain time.
+pub async fn fetch_all(ctx: &Context, filter: LeaseFilter) -> CliResult<Vec<LeaseView>> {
+    let now = ctx.chain_now().await?;
+    let mut views: Vec<LeaseView> = accounts::leases(&ctx.rpc, filter)
+        .await?
+        .into_iter()
+        .map(|(key, lease)| LeaseView::new(key, lease, now))
+        .collect();
+    views.sort_by_key(|v| (v.lease.start_ts, v.address));
+    Ok(views)
+}
+
+/// Prints leases as JSON, or as a table ending in the two `money` columns.
+pub fn print_all(ctx: &Context, views: &[LeaseView], money: [MoneyColumn; 2]) {
+    if !ctx.human() {
+        ctx.print_json(&json!(views
+            .iter()
+            .map(LeaseView::to_json)
+            .collect::<Vec<_>>()));
+        return;
+    }
+    if views.is_empty() {
+        println!("No unsettled leases.");
+        return;
+    }
+    let rows: Vec<Vec<String>> = views
+        .iter()
+        .map(|v| {
+            vec![
+                v.address.to_string(),
+                v.state().into(),
+                format!("{} h", v.lease.hours),
+                format!(
+                    "{} / {}",
+                    duration(v.lease.attested_seconds),
+                    duration(v.elapsed())
+                ),
+                sol::format(money[0].1(v)),
+                sol::format(money[1].1(v)),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "LEASE",
+            "STATE",
+            "HOURS",
+            "UP / ELAPSED",
+            money[0].0,
+            money[1].0,
+        ],
+        &rows,
+    );
+}
 
 /// A lease with the amounts derived from it at chain time `now`.
 pub struct LeaseView {

@@ -12,7 +12,7 @@ use solana_sdk::pubkey::Pubkey;
 use crate::attestor::probe::HealthCheck;
 use crate::context::{parse_pubkey, Context};
 use crate::error::{CliError, CliResult};
-use crate::lease_view::LeaseView;
+use crate::lease_view::{self, LeaseView};
 use crate::output::{duration, table};
 use crate::{progress, sol};
 
@@ -434,21 +434,11 @@ async fn claim_one(ctx: &Context, lease: Pubkey) -> CliResult {
 
 async fn my_leases(ctx: &Context) -> CliResult<(Pubkey, Vec<LeaseView>)> {
     let me = ctx.me()?;
-    let provider = pda::provider(&me).0;
-    let now = ctx.chain_now().await?;
-    let mut leases: Vec<LeaseView> = accounts::leases(
-        &ctx.rpc,
-        LeaseFilter {
-            provider: Some(provider),
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .map(|(key, lease)| LeaseView::new(key, lease, now))
-    .collect();
-    leases.sort_by_key(|v| (v.lease.start_ts, v.address));
-    Ok((me, leases))
+    let filter = LeaseFilter {
+        provider: Some(pda::provider(&me).0),
+        ..Default::default()
+    };
+    Ok((me, lease_view::fetch_all(ctx, filter).await?))
 }
 
 async fn claim_all(ctx: &Context) -> CliResult {
@@ -503,44 +493,13 @@ async fn claim_all(ctx: &Context) -> CliResult {
 
 async fn leases(ctx: &Context) -> CliResult {
     let (_, leases) = my_leases(ctx).await?;
-    if !ctx.human() {
-        ctx.print_json(&json!(leases
-            .iter()
-            .map(LeaseView::to_json)
-            .collect::<Vec<_>>()));
-        return Ok(());
-    }
-    if leases.is_empty() {
-        println!("No unsettled leases.");
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = leases
-        .iter()
-        .map(|v| {
-            vec![
-                v.address.to_string(),
-                v.state().into(),
-                format!("{} h", v.lease.hours),
-                format!(
-                    "{} / {}",
-                    duration(v.lease.attested_seconds),
-                    duration(v.elapsed())
-                ),
-                sol::format(v.lease.paid_out),
-                sol::format(v.claimable.provider),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "LEASE",
-            "STATE",
-            "HOURS",
-            "UP / ELAPSED",
-            "PAID",
-            "CLAIMABLE",
+    lease_view::print_all(
+        ctx,
+        &leases,
+        [
+            ("PAID", |v| v.lease.paid_out),
+            ("CLAIMABLE", |v| v.claimable.provider),
         ],
-        &rows,
     );
     Ok(())
 }

@@ -11,7 +11,7 @@ use solana_sdk::pubkey::Pubkey;
 
 use crate::context::{parse_pubkey, Context};
 use crate::error::{CliError, CliResult};
-use crate::lease_view::LeaseView;
+use crate::lease_view::{self, LeaseView};
 use crate::output::{duration, table};
 use crate::sol;
 
@@ -384,58 +384,18 @@ async fn cancel(ctx: &Context, lease: Pubkey, yes: bool) -> CliResult {
 }
 
 async fn leases(ctx: &Context) -> CliResult {
-    let me = ctx.me()?;
-    let now = ctx.chain_now().await?;
-    let mut views: Vec<LeaseView> = accounts::leases(
-        &ctx.rpc,
-        LeaseFilter {
-            renter: Some(me),
-            ..Default::default()
-        },
-    )
-    .await?
-    .into_iter()
-    .map(|(key, lease)| LeaseView::new(key, lease, now))
-    .collect();
-    views.sort_by_key(|v| (v.lease.start_ts, v.address));
-    if !ctx.human() {
-        ctx.print_json(&json!(views
-            .iter()
-            .map(LeaseView::to_json)
-            .collect::<Vec<_>>()));
-        return Ok(());
-    }
-    if views.is_empty() {
-        println!("No unsettled leases.");
-        return Ok(());
-    }
-    let rows: Vec<Vec<String>> = views
-        .iter()
-        .map(|v| {
-            vec![
-                v.address.to_string(),
-                v.state().into(),
-                format!("{} h", v.lease.hours),
-                format!(
-                    "{} / {}",
-                    duration(v.lease.attested_seconds),
-                    duration(v.elapsed())
-                ),
-                sol::format(v.lease.deposited),
-                sol::format(v.refundable),
-            ]
-        })
-        .collect();
-    table(
-        &[
-            "LEASE",
-            "STATE",
-            "HOURS",
-            "UP / ELAPSED",
-            "DEPOSITED",
-            "REFUNDABLE",
+    let filter = LeaseFilter {
+        renter: Some(ctx.me()?),
+        ..Default::default()
+    };
+    let views = lease_view::fetch_all(ctx, filter).await?;
+    lease_view::print_all(
+        ctx,
+        &views,
+        [
+            ("DEPOSITED", |v| v.lease.deposited),
+            ("REFUNDABLE", |v| v.refundable),
         ],
-        &rows,
     );
     Ok(())
 }
@@ -466,7 +426,7 @@ async fn settled_lease(ctx: &Context, lease: &Pubkey) -> CliResult {
                 "check the address and --url / --api",
             )
         })?;
-    let l = &detail["lease"];
+    let l = &detail;
     if !ctx.human() {
         ctx.print_json(l);
         return Ok(());
@@ -501,5 +461,10 @@ async fn settled_lease(ctx: &Context, lease: &Pubkey) -> CliResult {
         lamports("fee_paid")
     );
     println!("Refunded     {}", lamports("refunded"));
+    if l["state"] != "settled" {
+        println!(
+            "The lease is closed on chain; the indexer has not stored its settlement yet, so these are the totals before it."
+        );
+    }
     Ok(())
 }
