@@ -240,6 +240,9 @@ pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<(),
 
 /// Marks closed, at `slot`, every open row of `kind` read before `slot` whose
 /// account is not in `present` (a snapshot taken at `slot`). Returns how many.
+///
+/// A closed lease keeps its last state here: it becomes `settled` only with
+/// its final totals, when the history stores its `LeaseSettled` event.
 pub async fn mark_closed(
     pool: &PgPool,
     kind: AccountKind,
@@ -247,13 +250,8 @@ pub async fn mark_closed(
     slot: u64,
 ) -> Result<u64, sqlx::Error> {
     let table = kind.table();
-    let settled = if kind == AccountKind::Lease {
-        ", state = 'settled'"
-    } else {
-        ""
-    };
     let sql = format!(
-        "UPDATE {table} SET closed_slot = $1{settled} WHERE closed_slot IS NULL AND slot < $1 AND NOT (pubkey = ANY($2))"
+        "UPDATE {table} SET closed_slot = $1 WHERE closed_slot IS NULL AND slot < $1 AND NOT (pubkey = ANY($2))"
     );
     let done = sqlx::query(&sql)
         .bind(slot as i64)

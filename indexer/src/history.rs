@@ -319,7 +319,10 @@ pub async fn backfill(rpc: &RpcClient, pool: &PgPool, metrics: &Metrics) -> Resu
     Ok(count)
 }
 
-async fn store(
+/// Stores one transaction's events and moves the cursor to it, in one
+/// database transaction; a `LeaseSettled` event also records the lease's
+/// final totals.
+pub async fn store(
     pool: &PgPool,
     signature: &str,
     slot: u64,

@@ -6,11 +6,12 @@ use std::future::Future;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use compute_escrow::events::LeaseSettled;
 use compute_escrow::instructions::{ListingTerms, ListingUpdate};
 use compute_escrow::pda;
-use compute_escrow::state::{Listing, ListingState};
-use compute_escrow_indexer::db;
+use compute_escrow::state::{CloseReason, Lease, LeaseState, Listing, ListingState};
 use compute_escrow_indexer::decode::{AccountKind, AccountUpdate, ProgramAccount};
+use compute_escrow_indexer::{db, history};
 use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::proxy::Proxy;
@@ -260,6 +261,135 @@ async fn older_slots_never_overwrite_newer_rows_and_closed_rows_stay() {
     );
 }
 
+/// A cancelled lease's last snapshot: 1.2 SOL deposited, 0.1 paid, 0.9 refunded.
+fn cancelled_lease_at(pubkey: Pubkey, slot: u64) -> AccountUpdate {
+    let lease = Lease {
+        state: LeaseState::Cancelled,
+        close_reason: CloseReason::None,
+        renter: Pubkey::new_unique(),
+        provider: Pubkey::new_unique(),
+        listing: Pubkey::new_unique(),
+        attestor: Pubkey::new_unique(),
+        lease_id: 1,
+        price_lamports_per_hour: 1_200_000_000,
+        fee_bps: 0,
+        settle_grace_seconds: 0,
+        hours: 1,
+        start_ts: 0,
+        end_ts: 600,
+        cancelled_at: 600,
+        deposited: 1_200_000_000,
+        attested_until: 600,
+        attested_seconds: 300,
+        down_seconds: 300,
+        paid_out: 100_000_000,
+        fee_paid: 0,
+        refunded: 900_000_000,
+        bump: 255,
+    };
+    AccountUpdate {
+        pubkey,
+        slot,
+        account: ProgramAccount::Lease(Box::new(lease)),
+    }
+}
+
+/// The `LeaseSettled` event that settles `cancelled_lease_at`: the last
+/// 0.1 SOL of attested time goes to the provider.
+fn settled_event(lease: Pubkey) -> history::StoredEvent {
+    let event = LeaseSettled {
+        lease,
+        reason: CloseReason::Cancelled,
+        provider_lamports: 100_000_000,
+        fee_lamports: 0,
+        refund_lamports: 0,
+        forfeited_lamports: 0,
+        rent_returned: 2_596_080,
+        attested_seconds: 600,
+        paid_out: 200_000_000,
+        fee_paid: 0,
+        refunded: 1_000_000_000,
+    };
+    let (kind, lease, listing, data) =
+        history::decode_event(&anchor_lang::Event::data(&event)).expect("decodes");
+    history::StoredEvent {
+        instruction_index: 0,
+        inner_index: 0,
+        kind,
+        lease,
+        listing,
+        data,
+    }
+}
+
+#[tokio::test]
+async fn a_closed_lease_is_settled_only_with_its_final_totals() {
+    let pg = TestPostgres::start();
+    let pool = db::connect(&pg.database("settle_order")).await.unwrap();
+    let row = |pool: sqlx::PgPool, lease: Pubkey| async move {
+        sqlx::query_as::<_, (String, String, String, String, Option<i64>)>(
+            "SELECT state, close_reason, paid_out::text, refunded::text, closed_slot FROM leases WHERE pubkey = $1",
+        )
+        .bind(lease.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let settled = |closed_slot| {
+        (
+            "settled".to_string(),
+            "cancelled".to_string(),
+            "200000000".to_string(),
+            "1000000000".to_string(),
+            Some(closed_slot),
+        )
+    };
+
+    // Reconcile sees the account gone before the history has the event.
+    let first = Pubkey::new_unique();
+    db::write_batch(&pool, &[cancelled_lease_at(first, 10)])
+        .await
+        .unwrap();
+    assert_eq!(
+        db::mark_closed(&pool, AccountKind::Lease, &[], 20)
+            .await
+            .unwrap(),
+        1
+    );
+    let closed = row(pool.clone(), first).await;
+    assert_eq!(
+        (closed.0.as_str(), closed.2.as_str(), closed.4),
+        ("cancelled", "100000000", Some(20)),
+        "closed, but not called settled without the settlement's totals"
+    );
+    history::store(&pool, "first", 21, None, &[settled_event(first)])
+        .await
+        .unwrap();
+    assert_eq!(row(pool.clone(), first).await, settled(21));
+
+    // The history stores the event before reconcile runs.
+    let second = Pubkey::new_unique();
+    db::write_batch(&pool, &[cancelled_lease_at(second, 10)])
+        .await
+        .unwrap();
+    history::store(&pool, "second", 21, None, &[settled_event(second)])
+        .await
+        .unwrap();
+    assert_eq!(row(pool.clone(), second).await, settled(21));
+    assert_eq!(
+        db::mark_closed(&pool, AccountKind::Lease, &[], 30)
+            .await
+            .unwrap(),
+        0,
+        "already closed by its settlement"
+    );
+    // A snapshot read before the settle does not undo it.
+    db::write_batch(&pool, &[cancelled_lease_at(second, 15)])
+        .await
+        .unwrap();
+    assert_eq!(row(pool.clone(), second).await, settled(21));
+}
+
 #[tokio::test]
 async fn mirrors_a_market_and_serves_it() {
     let pg = TestPostgres::start();
@@ -405,16 +535,22 @@ async fn mirrors_a_market_and_serves_it() {
         &m.treasury.pubkey(),
     );
     m.chain.send(&[settle], &[]).await;
-    // programSubscribe does not announce the close: reconcile finds it.
-    wait_for("settled by reconcile", || async {
+    // programSubscribe does not announce the close: reconcile or the history
+    // finds it. Whichever comes first, a lease the API calls settled carries
+    // the settlement's final totals.
+    let adds_up = |l: &serde_json::Value| {
+        let amount = |field: &str| l[field].as_str().unwrap().parse::<u64>().unwrap();
+        amount("deposited") == amount("paid_out") + amount("fee_paid") + amount("refunded")
+    };
+    wait_for("settled, with the history", || async {
         let lease = get(&indexer, &format!("/v1/leases/{lease}")).await.1;
-        lease["state"] == "settled" && lease["closed_slot"].is_i64()
-    })
-    .await;
-    wait_for("history", || async {
-        get(&indexer, &format!("/v1/leases/{lease}")).await.1["history"]
-            .as_array()
-            .is_some_and(|h| h.len() == 5)
+        assert!(
+            lease["state"] != "settled" || adds_up(&lease),
+            "settled before its final totals: {lease}"
+        );
+        lease["state"] == "settled"
+            && lease["closed_slot"].is_i64()
+            && lease["history"].as_array().is_some_and(|h| h.len() == 5)
     })
     .await;
     let (_, detail) = get(&indexer, &format!("/v1/leases/{lease}")).await;

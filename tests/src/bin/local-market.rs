@@ -447,11 +447,17 @@ async fn play(market: &Market, period: u64) {
     .await;
     let l = show_lease(api, &lease).await;
     check_settlement(&l, &settled);
+    let record = cli(&roles, api, "renter", &["renter", "lease", &lease_text]).await;
+    assert!(
+        record.contains("settled (cancelled), from the indexer")
+            && record.contains(&sol(field(&l, "refunded"))),
+        "renter lease does not show the settled record"
+    );
     let track = api_wait(
         api,
         &format!("/v1/providers/{provider_pda}"),
-        "the provider",
-        |_| true,
+        "the provider's track record",
+        |track| field(track, "leases_settled") > 0,
     )
     .await;
     println!(
