@@ -11,6 +11,7 @@ use compute_escrow::state::{Lease, LeaseState, Listing, ListingState};
 use compute_escrow_client::accounts;
 use compute_escrow_tests::chain::{Chain, ChainMarket};
 use compute_escrow_tests::machine::Machine;
+use compute_escrow_tests::proxy::Proxy;
 use compute_escrow_tests::LAMPORTS_PER_SOL;
 use serde_json::Value;
 use solana_sdk::pubkey::Pubkey;
@@ -629,4 +630,135 @@ async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
         down >= downtime - 2.0 && down <= downtime + 3.0,
         "down {down} s for an outage of {downtime:.1} s: {outputs:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validator_attestor_rides_out_rpc_outages_and_lost_confirmations() {
+    let m = ChainMarket::start(250, 30).await;
+    let chain = &m.chain;
+    let users = Users::new(chain, "outage");
+    let authority = users.user("provider", &m.authority);
+    let renter = users.user("renter", &m.renter);
+    // The agent reaches the node through a proxy the test takes down.
+    let upstream = chain
+        .v
+        .rpc_url
+        .trim_start_matches("http://")
+        .parse()
+        .unwrap();
+    let proxy = Proxy::start(upstream).await;
+    let mut via_proxy = Users::new(chain, "outage-proxy");
+    via_proxy.rpc_url = proxy.http_url();
+    let attestor = via_proxy.user("attestor", &m.attestor);
+    let machine = Machine::start().await;
+    let attestor_key = attestor.key.to_string();
+    cli(
+        &authority,
+        &[
+            "provider",
+            "list-gpu",
+            "--model",
+            "T4",
+            "--vram-gb",
+            "16",
+            "--health-check",
+            &format!("tcp://{}", machine.addr),
+            "--price",
+            "3.6",
+            "--attestor",
+            &attestor_key,
+        ],
+    )
+    .await
+    .ok();
+    let listing = pda::listing(&m.provider, 0).0;
+    cli(
+        &renter,
+        &[
+            "renter",
+            "rent",
+            &listing.to_string(),
+            "--hours",
+            "1",
+            "--lease-id",
+            "1",
+            "--yes",
+        ],
+    )
+    .await
+    .ok();
+    let lease_addr = pda::lease(&listing, 1).0;
+    let lease_text = lease_addr.to_string();
+    let agent = agent(
+        &attestor,
+        &[
+            "--lease",
+            &lease_text,
+            "--period",
+            "3",
+            "--probe-interval",
+            "1",
+        ],
+    );
+    wait_for_lease(chain, &lease_addr, |l| l.attested_seconds >= 3).await;
+
+    // Ten seconds without the node: the agent keeps probing and retrying.
+    proxy.start_outage();
+    let cut_at = chain.now().await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    proxy.end_outage();
+    let restored_at = chain.now().await;
+    wait_for_lease(chain, &lease_addr, |l| l.attested_until >= restored_at + 3).await;
+
+    // Attestations land but their confirmations are lost: the agent reports
+    // them failed, then finds them on chain instead of signing them again.
+    proxy.lose_replies_to(Some("sendTransaction"));
+    let lossy_from = chain.now().await;
+    wait_for_lease(chain, &lease_addr, |l| l.attested_until >= lossy_from + 6).await;
+    proxy.lose_replies_to(None);
+    cli(&renter, &["renter", "cancel", &lease_text, "--yes"])
+        .await
+        .ok();
+    let out = finish(agent, Duration::from_secs(30)).await.ok();
+    let done = lease(chain, &lease_addr).await.unwrap();
+    assert_eq!(done.attested_until, done.end_ts);
+
+    // The outage reached the agent, which neither stopped nor double-attested.
+    let failures =
+        events(&out.stdout, "rpc_error").len() + events(&out.stdout, "attest_failed").len();
+    assert!(
+        failures > 0,
+        "the agent never saw the outage: {}",
+        out.stdout
+    );
+    let attested = events(&out.stdout, "attested");
+    assert!(
+        attested.iter().any(|e| e["late"] == true),
+        "no lost confirmation was found on chain: {}",
+        out.stdout
+    );
+    let up: u64 = attested
+        .iter()
+        .map(|e| e["up_seconds"].as_u64().unwrap())
+        .sum();
+    assert_eq!(up, done.attested_seconds, "{}", out.stdout);
+    for pair in attested.windows(2) {
+        assert_eq!(pair[0]["to"], pair[1]["from"], "{}", out.stdout);
+    }
+    // The machine never went down: after the first attestation (which counts
+    // the agent's start-up, before its first probe, as down) every second is
+    // attested up, the outage's included.
+    assert!(
+        attested.iter().any(
+            |e| e["from"].as_i64().unwrap() < restored_at && e["to"].as_i64().unwrap() > cut_at
+        ),
+        "{}",
+        out.stdout
+    );
+    for e in &attested[1..] {
+        let length = e["to"].as_i64().unwrap() - e["from"].as_i64().unwrap();
+        assert_eq!(e["up_seconds"].as_i64().unwrap(), length, "{e}");
+    }
+    let span = (done.end_ts - done.start_ts) as u64;
+    assert_eq!(done.attested_seconds + done.down_seconds, span);
 }

@@ -4,8 +4,10 @@
 //! health check its listing declares; every period it signs `attest_uptime`
 //! from the lease's on-chain `attested_until` (the source of truth, so restarts
 //! never double-attest) to the cluster's clock, with the up-seconds its samples
-//! cover. RPC failures are logged and retried on the next tick. A lease is
-//! dropped once attested to its end, settled, or past its attestation window.
+//! cover. RPC failures are logged and retried on the next tick; an
+//! attestation whose sending failed is reported as landed if the chain later
+//! shows it. A lease is dropped once attested to its end, settled, or past its
+//! attestation window.
 
 pub mod probe;
 pub mod uptime;
@@ -66,6 +68,20 @@ struct Watched {
     provider: Pubkey,
     attested_until: i64,
     end_ts: i64,
+    /// Attestations from `attested_until` whose sending failed: any one of
+    /// them may still land.
+    unconfirmed: Vec<Attestation>,
+}
+
+/// Failed attestations remembered per lease (a long outage retries often).
+const MAX_UNCONFIRMED: usize = 32;
+
+/// One attestation the agent signed.
+#[derive(Debug, Clone, Copy)]
+struct Attestation {
+    from: i64,
+    to: i64,
+    up: u64,
 }
 
 struct Agent<'a> {
@@ -248,6 +264,7 @@ impl<'a> Agent<'a> {
                 provider: lease.provider,
                 attested_until: lease.attested_until,
                 end_ts: lease.end_ts,
+                unconfirmed: Vec::new(),
             },
         );
         Ok(())
@@ -378,6 +395,7 @@ impl<'a> Agent<'a> {
                 );
             }
         };
+        self.settle_unconfirmed(&address, lease.attested_until);
         let (from, end) = (lease.attested_until, lease.end_ts);
         if from >= end {
             return self.drop_lease(&address, "finished", "attested to its end".into());
@@ -422,16 +440,65 @@ impl<'a> Agent<'a> {
                 );
                 if let Some(w) = self.watched.get_mut(&address) {
                     w.attested_until = to;
+                    w.unconfirmed.clear();
                 }
                 if to >= end {
                     self.drop_lease(&address, "finished", "attested to its end".into());
                 }
             }
-            Err(e) => self.log(
-                Some(&address),
-                "attest_failed",
-                format!("attestation failed, retrying next period: {e}"),
-                json!({ "error": e.to_json() }),
+            Err(e) => {
+                if let Some(w) = self.watched.get_mut(&address) {
+                    if w.unconfirmed.len() == MAX_UNCONFIRMED {
+                        w.unconfirmed.remove(0);
+                    }
+                    w.unconfirmed.push(Attestation { from, to, up });
+                }
+                self.log(
+                    Some(&address),
+                    "attest_failed",
+                    format!("attestation failed, retrying: {e}"),
+                    json!({ "error": e.to_json() }),
+                );
+            }
+        }
+    }
+
+    /// Reports what became of attestations whose sending failed, now that
+    /// the chain says the lease is attested until `attested_until`: an RPC
+    /// error may have hidden a transaction that landed.
+    fn settle_unconfirmed(&mut self, address: &Pubkey, attested_until: i64) {
+        let Some(w) = self.watched.get_mut(address) else {
+            return;
+        };
+        if attested_until == w.attested_until || w.unconfirmed.is_empty() {
+            return;
+        }
+        let landed = w
+            .unconfirmed
+            .iter()
+            .find(|a| a.from == w.attested_until && a.to == attested_until)
+            .copied();
+        w.unconfirmed.clear();
+        match landed {
+            Some(Attestation { from, to, up }) => {
+                let length = (to - from) as u64;
+                self.log(
+                    Some(address),
+                    "attested",
+                    format!(
+                        "attested {length} s: {up} s up, {} s down (reported failed above, but it landed)",
+                        length - up
+                    ),
+                    json!({ "from": from, "to": to, "up_seconds": up, "late": true }),
+                );
+            }
+            None => self.log(
+                Some(address),
+                "warning",
+                format!(
+                    "the chain shows this lease attested until {attested_until}, which this agent did not sign: is another agent attesting it?"
+                ),
+                json!({ "attested_until": attested_until }),
             ),
         }
     }
