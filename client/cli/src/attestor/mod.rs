@@ -98,6 +98,8 @@ struct Agent<'a> {
     samples: HashMap<HealthCheck, Samples>,
     /// With `--listing`: its health check, probed even with no lease watched.
     listing_check: Option<HealthCheck>,
+    /// RPC calls failed in a row; only the first of a run is logged.
+    rpc_failures: u64,
 }
 
 fn unix_now() -> i64 {
@@ -120,6 +122,7 @@ impl<'a> Agent<'a> {
             finished: HashSet::new(),
             samples: HashMap::new(),
             listing_check: None,
+            rpc_failures: 0,
         })
     }
 
@@ -207,6 +210,33 @@ impl<'a> Agent<'a> {
         }
     }
 
+    /// Logs the first RPC failure of a run of them; the rest are counted and
+    /// summed up when the RPC answers again.
+    fn rpc_error(&mut self, lease: Option<&Pubkey>, text: String) {
+        self.rpc_failures += 1;
+        if self.rpc_failures == 1 {
+            self.log(
+                lease,
+                "rpc_error",
+                format!("{text} (further RPC errors are counted until it recovers)"),
+                json!({}),
+            );
+        }
+    }
+
+    /// Notes a successful RPC call, ending a run of failures.
+    fn rpc_ok(&mut self) {
+        if self.rpc_failures > 0 {
+            let failures = std::mem::take(&mut self.rpc_failures);
+            self.log(
+                None,
+                "rpc_recovered",
+                format!("the RPC answers again after {failures} failed calls"),
+                json!({ "failures": failures }),
+            );
+        }
+    }
+
     /// Logs the stop; stopping on a signal is a success.
     fn stopped(&self) -> CliResult {
         self.log(
@@ -274,7 +304,10 @@ impl<'a> Agent<'a> {
         let pending = std::mem::take(&mut self.pending);
         for address in pending {
             match accounts::lease(&self.ctx.rpc, &address).await {
-                Ok(Some(lease)) => self.watch(address, lease, true).await?,
+                Ok(Some(lease)) => {
+                    self.rpc_ok();
+                    self.watch(address, lease, true).await?
+                }
                 Ok(None) => self.log(
                     Some(&address),
                     "finished",
@@ -282,12 +315,7 @@ impl<'a> Agent<'a> {
                     json!({}),
                 ),
                 Err(accounts::FetchError::Rpc(e)) => {
-                    self.log(
-                        Some(&address),
-                        "rpc_error",
-                        format!("cannot load yet: {e}"),
-                        json!({}),
-                    );
+                    self.rpc_error(Some(&address), format!("cannot load yet: {e}"));
                     self.pending.push(address);
                 }
                 Err(e) => return Err(e.into()),
@@ -306,6 +334,7 @@ impl<'a> Agent<'a> {
         };
         match accounts::leases(&self.ctx.rpc, filter).await {
             Ok(leases) => {
+                self.rpc_ok();
                 for (address, lease) in leases {
                     if self.watched.contains_key(&address) || self.finished.contains(&address) {
                         continue;
@@ -315,12 +344,7 @@ impl<'a> Agent<'a> {
                     }
                 }
             }
-            Err(e) => self.log(
-                None,
-                "rpc_error",
-                format!("listing leases failed, retrying: {e}"),
-                json!({}),
-            ),
+            Err(e) => self.rpc_error(None, format!("listing leases failed, retrying: {e}")),
         }
     }
 
@@ -356,13 +380,14 @@ impl<'a> Agent<'a> {
             return;
         }
         let chain_now = match self.ctx.chain_now().await {
-            Ok(now) => now,
+            Ok(now) => {
+                self.rpc_ok();
+                now
+            }
             Err(e) => {
-                self.log(
+                self.rpc_error(
                     None,
-                    "rpc_error",
                     format!("reading the cluster clock failed, retrying: {e}"),
-                    json!({}),
                 );
                 return;
             }
@@ -382,16 +407,17 @@ impl<'a> Agent<'a> {
     /// (or its end) when a period has elapsed.
     async fn attest(&mut self, address: Pubkey, chain_now: i64) {
         let lease = match accounts::lease(&self.ctx.rpc, &address).await {
-            Ok(Some(lease)) => lease,
+            Ok(Some(lease)) => {
+                self.rpc_ok();
+                lease
+            }
             Ok(None) => {
                 return self.drop_lease(&address, "finished", "settled and closed".into());
             }
             Err(e) => {
-                return self.log(
+                return self.rpc_error(
                     Some(&address),
-                    "rpc_error",
                     format!("reading the lease failed, retrying: {e}"),
-                    json!({}),
                 );
             }
         };
