@@ -513,18 +513,17 @@ async fn validator_cli_provider_renter_attestor_and_crank() {
     machine.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
-    let m = ChainMarket::start(250, 30).await;
-    let chain = &m.chain;
-    let users = Users::new(chain, "probe");
-    let authority = users.user("provider", &m.authority);
-    let renter = users.user("renter", &m.renter);
-    let attestor = users.user("attestor", &m.attestor);
-    let mut machine = Machine::start().await;
+/// Lists the market provider's first GPU (3.6 SOL/h), probed at
+/// `health_check` and attested by `attestor`; returns the listing.
+async fn list_first_gpu(
+    m: &ChainMarket,
+    authority: &User,
+    health_check: &str,
+    attestor: &User,
+) -> Pubkey {
     let attestor_key = attestor.key.to_string();
     cli(
-        &authority,
+        authority,
         &[
             "provider",
             "list-gpu",
@@ -533,7 +532,7 @@ async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
             "--vram-gb",
             "24",
             "--health-check",
-            &machine.health_check(),
+            health_check,
             "--price",
             "3.6",
             "--attestor",
@@ -542,20 +541,14 @@ async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
     )
     .await
     .ok();
-    let listing = pda::listing(&m.provider, 0).0;
+    pda::listing(&m.provider, 0).0
+}
+
+/// Rents `listing` for one hour as lease id 1; returns the lease.
+async fn rent_one_hour(renter: &User, listing: &Pubkey) -> Pubkey {
     let listing_text = listing.to_string();
-    let args = [
-        "--listing",
-        listing_text.as_str(),
-        "--period",
-        "4",
-        "--probe-interval",
-        "1",
-    ];
-    let first = agent(&attestor, &args);
-    tokio::time::sleep(Duration::from_secs(2)).await;
     cli(
-        &renter,
+        renter,
         &[
             "renter",
             "rent",
@@ -569,7 +562,31 @@ async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
     )
     .await
     .ok();
-    let lease_addr = pda::lease(&listing, 1).0;
+    pda::lease(listing, 1).0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
+    let m = ChainMarket::start(250, 30).await;
+    let chain = &m.chain;
+    let users = Users::new(chain, "probe");
+    let authority = users.user("provider", &m.authority);
+    let renter = users.user("renter", &m.renter);
+    let attestor = users.user("attestor", &m.attestor);
+    let mut machine = Machine::start().await;
+    let listing = list_first_gpu(&m, &authority, &machine.health_check(), &attestor).await;
+    let listing_text = listing.to_string();
+    let args = [
+        "--listing",
+        listing_text.as_str(),
+        "--period",
+        "4",
+        "--probe-interval",
+        "1",
+    ];
+    let first = agent(&attestor, &args);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let lease_addr = rent_one_hour(&renter, &listing).await;
     wait_for_lease(chain, &lease_addr, |l| l.attested_seconds >= 6).await;
 
     // Downtime, with the agent killed and restarted in the middle of it.
@@ -651,43 +668,14 @@ async fn validator_attestor_rides_out_rpc_outages_and_lost_confirmations() {
     via_proxy.rpc_url = proxy.http_url();
     let attestor = via_proxy.user("attestor", &m.attestor);
     let machine = Machine::start().await;
-    let attestor_key = attestor.key.to_string();
-    cli(
+    let listing = list_first_gpu(
+        &m,
         &authority,
-        &[
-            "provider",
-            "list-gpu",
-            "--model",
-            "T4",
-            "--vram-gb",
-            "16",
-            "--health-check",
-            &format!("tcp://{}", machine.addr),
-            "--price",
-            "3.6",
-            "--attestor",
-            &attestor_key,
-        ],
+        &format!("tcp://{}", machine.addr),
+        &attestor,
     )
-    .await
-    .ok();
-    let listing = pda::listing(&m.provider, 0).0;
-    cli(
-        &renter,
-        &[
-            "renter",
-            "rent",
-            &listing.to_string(),
-            "--hours",
-            "1",
-            "--lease-id",
-            "1",
-            "--yes",
-        ],
-    )
-    .await
-    .ok();
-    let lease_addr = pda::lease(&listing, 1).0;
+    .await;
+    let lease_addr = rent_one_hour(&renter, &listing).await;
     let lease_text = lease_addr.to_string();
     let agent = agent(
         &attestor,
