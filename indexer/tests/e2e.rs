@@ -14,6 +14,7 @@ use compute_escrow_indexer::decode::{AccountKind, AccountUpdate, ProgramAccount}
 use compute_escrow_indexer::{db, history};
 use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::pg::TestPostgres;
+use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::proxy::Proxy;
 use compute_escrow_tests::{default_terms, ix};
 use serde_json::Value;
@@ -105,11 +106,16 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
 {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    poll(
+        what,
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        || {
+            let checked = check();
+            async move { checked.await.then_some(()) }
+        },
+    )
+    .await
 }
 
 /// The market the tests trade on (fee 2.5 %, settle grace 2 s).

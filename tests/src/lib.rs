@@ -10,6 +10,7 @@ pub use compute_escrow_client::ix;
 pub mod chain;
 pub mod machine;
 pub mod pg;
+pub mod poll;
 pub mod proxy;
 
 use anchor_lang::{AccountDeserialize, Discriminator};

@@ -11,6 +11,7 @@ use compute_escrow::state::{Lease, LeaseState, Listing, ListingState};
 use compute_escrow_client::accounts;
 use compute_escrow_tests::chain::{Chain, ChainMarket};
 use compute_escrow_tests::machine::Machine;
+use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::proxy::Proxy;
 use compute_escrow_tests::LAMPORTS_PER_SOL;
 use serde_json::Value;
@@ -169,16 +170,14 @@ async fn lease(chain: &Chain, address: &Pubkey) -> Option<Lease> {
 }
 
 async fn wait_for_lease(chain: &Chain, address: &Pubkey, ready: impl Fn(&Lease) -> bool) -> Lease {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Some(l) = lease(chain, address).await {
-            if ready(&l) {
-                return l;
-            }
-        }
-        assert!(Instant::now() < deadline, "lease never reached the state");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
+    let ready = &ready;
+    poll(
+        &format!("lease {address} to reach the state"),
+        Duration::from_secs(90),
+        Duration::from_millis(300),
+        || async move { lease(chain, address).await.filter(|l| ready(l)) },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

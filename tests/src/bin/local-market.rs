@@ -9,12 +9,13 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use compute_escrow::pda;
 use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
+use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::{ix, LAMPORTS_PER_SOL};
 use serde_json::Value;
 use solana_sdk::pubkey::Pubkey;
@@ -116,16 +117,14 @@ async fn api_get(api: &str, path: &str) -> Option<Value> {
 
 /// Waits until the API's answer at `path` satisfies `ready`.
 async fn api_wait(api: &str, path: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(value) = api_get(api, path).await {
-            if ready(&value) {
-                return value;
-            }
-        }
-        assert!(Instant::now() < deadline, "the API never showed {what}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let ready = &ready;
+    poll(
+        &format!("the API to show {what}"),
+        Duration::from_secs(120),
+        Duration::from_millis(500),
+        || async move { api_get(api, path).await.filter(|v| ready(v)) },
+    )
+    .await
 }
 
 fn field(value: &Value, name: &str) -> u64 {

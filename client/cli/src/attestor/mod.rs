@@ -451,18 +451,15 @@ impl<'a> Agent<'a> {
             .get(&check)
             .map_or(0, |s| s.up_seconds(from, to))
             .min(length);
+        let attestation = Attestation { from, to, up };
         let attest = ix::attest_uptime(&self.me, &provider, &address, from, to, up);
         match self.ctx.send(&[attest]).await {
             Ok(signature) => {
-                self.log(
-                    Some(&address),
-                    "attested",
-                    format!(
-                        "attested {} s: {up} s up, {} s down ({check})",
-                        length,
-                        length - up
-                    ),
-                    json!({ "from": from, "to": to, "up_seconds": up, "signature": signature.to_string() }),
+                self.log_attested(
+                    &address,
+                    attestation,
+                    &check.to_string(),
+                    json!({ "signature": signature.to_string() }),
                 );
                 if let Some(w) = self.watched.get_mut(&address) {
                     w.attested_until = to;
@@ -477,7 +474,7 @@ impl<'a> Agent<'a> {
                     if w.unconfirmed.len() == MAX_UNCONFIRMED {
                         w.unconfirmed.remove(0);
                     }
-                    w.unconfirmed.push(Attestation { from, to, up });
+                    w.unconfirmed.push(attestation);
                 }
                 self.log(
                     Some(&address),
@@ -487,6 +484,31 @@ impl<'a> Agent<'a> {
                 );
             }
         }
+    }
+
+    /// Logs an attestation that is on chain, with `note` in parentheses and
+    /// `extra` fields in JSON.
+    fn log_attested(
+        &self,
+        address: &Pubkey,
+        attestation: Attestation,
+        note: &str,
+        mut extra: serde_json::Value,
+    ) {
+        let Attestation { from, to, up } = attestation;
+        let length = (to - from) as u64;
+        extra["from"] = json!(from);
+        extra["to"] = json!(to);
+        extra["up_seconds"] = json!(up);
+        self.log(
+            Some(address),
+            "attested",
+            format!(
+                "attested {length} s: {up} s up, {} s down ({note})",
+                length - up
+            ),
+            extra,
+        );
     }
 
     /// Reports what became of attestations whose sending failed, now that
@@ -506,18 +528,12 @@ impl<'a> Agent<'a> {
             .copied();
         w.unconfirmed.clear();
         match landed {
-            Some(Attestation { from, to, up }) => {
-                let length = (to - from) as u64;
-                self.log(
-                    Some(address),
-                    "attested",
-                    format!(
-                        "attested {length} s: {up} s up, {} s down (reported failed above, but it landed)",
-                        length - up
-                    ),
-                    json!({ "from": from, "to": to, "up_seconds": up, "late": true }),
-                );
-            }
+            Some(attestation) => self.log_attested(
+                address,
+                attestation,
+                "reported failed above, but it landed",
+                json!({ "late": true }),
+            ),
             None => self.log(
                 Some(address),
                 "warning",
