@@ -22,11 +22,17 @@ pub struct ProgramError {
     pub message: String,
     /// What the user can do about it, when there is something.
     pub hint: Option<&'static str>,
+    /// What the client found out about this failure (e.g. which listing terms
+    /// changed since the quote), when it knows.
+    pub detail: Option<String>,
 }
 
 impl std::fmt::Display for ProgramError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({}): {}", self.name, self.code, self.message)?;
+        if let Some(detail) = &self.detail {
+            write!(f, " ({detail})")?;
+        }
         if let Some(hint) = self.hint {
             write!(f, "\nhint: {hint}")?;
         }
@@ -70,12 +76,17 @@ const ANCHOR_ERRORS: [AnchorError; 9] = [
 
 fn hint(name: &str) -> Option<&'static str> {
     Some(match name {
-        "PriceChanged" | "AttestorChanged" => "the listing changed after your quote; quote again and sign the new terms",
+        "PriceChanged" | "TermsChanged" => "the listing changed after your quote; quote again and sign the new terms",
+        "FeeChanged" | "GraceChanged" => "the market's fee or settle grace changed after your quote; quote again",
+        "GraceTooShort" | "GraceTooLong" => "the settle grace must be between 10 minutes and 7 days",
+        "NotUpgradeAuthority" => "sign init_config with the program's upgrade authority keypair",
+        "NotPendingAdmin" => "the current admin must first propose this key with update_config",
+        "InvalidRecipient" => "use a wallet address (an account owned by the system program)",
         "ListingAtCapacity" => "every slot of this listing is taken until a lease settles; try later or another listing",
         "ListingPaused" => "the provider paused this listing; try later or another listing",
         "MarketPaused" => "the market admin paused new leases; money already in escrow still moves",
         "HoursBelowMinimum" | "HoursAboveMaximum" => "choose hours within the listing's min and max",
-        "SettleTooEarly" => "a lease settles only after its end plus the settle grace",
+        "SettleTooEarly" => "a lease settles once all its time is attested, or after its end plus the settle grace",
         "NothingToClaim" => "no attested uptime has been earned since the last claim",
         "PayoutWalletCannotReceive" => "fund the payout wallet above rent exemption or set another with `provider update`",
         "LeaseEnded" => "the lease has reached its end; it can only be settled",
@@ -94,6 +105,7 @@ pub fn describe(code: u32) -> Option<ProgramError> {
             name: e.name.clone(),
             message: e.msg.clone(),
             hint: hint(&e.name),
+            detail: None,
         });
     }
     ANCHOR_ERRORS
@@ -104,6 +116,7 @@ pub fn describe(code: u32) -> Option<ProgramError> {
             name: e.name(),
             message: e.to_string(),
             hint: hint(&e.name()),
+            detail: None,
         })
 }
 

@@ -2,7 +2,9 @@
 //! `instruction` types: nothing about the wire format is re-declared here.
 
 use anchor_lang::{InstructionData, ToAccountMetas};
-use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate};
+use compute_escrow::instructions::{
+    ConfigUpdate, ListingTerms, ListingUpdate, ProviderProfile, ProviderUpdate, QuotedTerms,
+};
 use compute_escrow::{accounts, instruction, pda};
 use solana_sdk::instruction::Instruction;
 use solana_sdk::pubkey::Pubkey;
@@ -19,12 +21,13 @@ fn system_program() -> Pubkey {
     anchor_lang::system_program::ID
 }
 
-/// `init_config`, signed by `admin`.
+/// `init_config`, signed by `admin`, who must be the program's upgrade authority.
 pub fn init_config(admin: &Pubkey, treasury: &Pubkey, fee_bps: u16, grace: u32) -> Instruction {
     build(
         accounts::InitConfig {
             admin: *admin,
             config: pda::config().0,
+            program_data: pda::program_data(),
             treasury: *treasury,
             system_program: system_program(),
             event_authority: pda::event_authority(),
@@ -34,6 +37,19 @@ pub fn init_config(admin: &Pubkey, treasury: &Pubkey, fee_bps: u16, grace: u32) 
             fee_bps,
             settle_grace_seconds: grace,
         },
+    )
+}
+
+/// `accept_admin`, signed by the proposed admin.
+pub fn accept_admin(new_admin: &Pubkey) -> Instruction {
+    build(
+        accounts::AcceptAdmin {
+            new_admin: *new_admin,
+            config: pda::config().0,
+            event_authority: pda::event_authority(),
+            program: compute_escrow::ID,
+        },
+        instruction::AcceptAdmin {},
     )
 }
 
@@ -76,7 +92,9 @@ pub fn register_provider(
             program: compute_escrow::ID,
         },
         instruction::RegisterProvider {
-            metadata_uri: metadata_uri.into(),
+            profile: ProviderProfile {
+                metadata_uri: metadata_uri.into(),
+            },
         },
     )
 }
@@ -96,7 +114,9 @@ pub fn update_provider(
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
         },
-        instruction::UpdateProvider { metadata_uri },
+        instruction::UpdateProvider {
+            update: ProviderUpdate { metadata_uri },
+        },
     )
 }
 
@@ -165,16 +185,15 @@ pub fn close_listing(authority: &Pubkey, provider: &Pubkey, listing: &Pubkey) ->
     )
 }
 
-/// `open_lease` `lease_id` on `listing` at the quoted price and attestor.
+/// `open_lease` `lease_id` on `listing` for `hours` at the `quote`d terms.
 pub fn open_lease(
     renter: &Pubkey,
     listing: &Pubkey,
     lease_id: u64,
     hours: u32,
-    expected_price: u64,
-    expected_attestor: &Pubkey,
+    quote: QuotedTerms,
 ) -> Instruction {
-    let (lease, lease_bump) = pda::lease(listing, lease_id);
+    let (lease, lease_bump) = pda::lease(listing, renter, lease_id);
     build(
         accounts::OpenLease {
             renter: *renter,
@@ -189,8 +208,7 @@ pub fn open_lease(
             lease_id,
             lease_bump,
             hours,
-            expected_price_lamports_per_hour: expected_price,
-            expected_attestor: *expected_attestor,
+            quote,
         },
     )
 }
@@ -215,6 +233,7 @@ pub fn extend_lease(renter: &Pubkey, listing: &Pubkey, lease: &Pubkey, hours: u3
 pub fn attest_uptime(
     attestor: &Pubkey,
     provider: &Pubkey,
+    listing: &Pubkey,
     lease: &Pubkey,
     from: i64,
     to: i64,
@@ -224,6 +243,7 @@ pub fn attest_uptime(
         accounts::AttestUptime {
             attestor: *attestor,
             provider: *provider,
+            listing: *listing,
             lease: *lease,
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,
@@ -260,10 +280,11 @@ pub fn claim_payout(
 }
 
 /// `cancel_lease`, signed by `renter`.
-pub fn cancel_lease(renter: &Pubkey, lease: &Pubkey) -> Instruction {
+pub fn cancel_lease(renter: &Pubkey, listing: &Pubkey, lease: &Pubkey) -> Instruction {
     build(
         accounts::CancelLease {
             renter: *renter,
+            listing: *listing,
             lease: *lease,
             event_authority: pda::event_authority(),
             program: compute_escrow::ID,

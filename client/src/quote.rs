@@ -1,5 +1,6 @@
 //! The price a renter pays, computed with the program's own money rules.
 
+use compute_escrow::instructions::QuotedTerms;
 use compute_escrow::math;
 use compute_escrow::state::{Config, Listing, ListingState};
 use solana_sdk::pubkey::Pubkey;
@@ -38,8 +39,50 @@ pub struct Quote {
     pub fee_bps: u16,
     /// Fee taken if every second is attested up.
     pub max_fee: u64,
-    /// Signs uptime for the lease; also signed into the transaction.
+    /// Settle grace in seconds, snapshotted at open and signed.
+    pub settle_grace_seconds: u32,
+    /// Signs uptime for the lease (covered by `terms_hash`).
     pub attestor: Pubkey,
+    /// The health check the attestor will probe (covered by `terms_hash`).
+    pub health_check: String,
+    /// [`Listing::terms_hash`] of the quoted listing; signed into the transaction.
+    pub terms_hash: [u8; 32],
+}
+
+impl Quote {
+    /// What `open_lease` signs for this quote.
+    pub fn signed_terms(&self) -> QuotedTerms {
+        QuotedTerms {
+            price_lamports_per_hour: self.price_lamports_per_hour,
+            terms_hash: self.terms_hash,
+            fee_bps: self.fee_bps,
+            settle_grace_seconds: self.settle_grace_seconds,
+        }
+    }
+}
+
+/// Names of the terms a renter relies on that differ between the `quoted`
+/// listing and the `current` one (those [`Listing::terms_hash`] covers), so a
+/// refused open can say what changed.
+pub fn changed_terms(quoted: &Listing, current: &Listing) -> Vec<&'static str> {
+    let mut changed = Vec::new();
+    let mut check = |name, differs: bool| {
+        if differs {
+            changed.push(name);
+        }
+    };
+    check(
+        "price_lamports_per_hour",
+        quoted.price_lamports_per_hour != current.price_lamports_per_hour,
+    );
+    check("gpu_model", quoted.gpu_model != current.gpu_model);
+    check("gpu_count", quoted.gpu_count != current.gpu_count);
+    check("vram_gb", quoted.vram_gb != current.vram_gb);
+    check("region", quoted.region != current.region);
+    check("health_check", quoted.health_check != current.health_check);
+    check("max_hours", quoted.max_hours != current.max_hours);
+    check("attestor", quoted.attestor != current.attestor);
+    changed
 }
 
 /// Quotes `hours` on `listing` under `config`; `lease_rent` is the rent-exempt
@@ -84,6 +127,9 @@ pub fn quote(
         total,
         fee_bps: config.fee_bps,
         max_fee,
+        settle_grace_seconds: config.settle_grace_seconds,
         attestor: listing.attestor,
+        health_check: listing.health_check.clone(),
+        terms_hash: listing.terms_hash(),
     })
 }

@@ -288,6 +288,8 @@ pub struct LeaseView {
     pub paid_out: String,
     pub fee_paid: String,
     pub refunded: String,
+    /// The health check the lease was rented with (what its attestor probes).
+    pub health_check: String,
     pub slot: i64,
     pub closed_slot: Option<i64>,
 }
@@ -296,7 +298,7 @@ const LEASE_SELECT: &str = "SELECT pubkey, state, close_reason, renter, provider
     price_lamports_per_hour::text AS price_lamports_per_hour, fee_bps, settle_grace_seconds, hours, start_ts, end_ts, \
     cancelled_at, deposited::text AS deposited, attested_until, attested_seconds::text AS attested_seconds, \
     down_seconds::text AS down_seconds, paid_out::text AS paid_out, fee_paid::text AS fee_paid, refunded::text AS refunded, \
-    slot, closed_slot FROM leases";
+    health_check, slot, closed_slot FROM leases";
 
 /// A page of items and the cursor of the next page (`null` on the last).
 #[derive(Debug, Serialize, ToSchema)]

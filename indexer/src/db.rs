@@ -42,9 +42,10 @@ fn upsert_sql(table: &str, columns: &[&str], numeric: &[&str]) -> String {
     )
 }
 
-const CONFIG_COLUMNS: [&str; 7] = [
+const CONFIG_COLUMNS: [&str; 8] = [
     "pubkey",
     "admin",
+    "pending_admin",
     "treasury",
     "fee_bps",
     "paused",
@@ -93,7 +94,7 @@ const LISTING_COLUMNS: [&str; 19] = [
     "slot",
 ];
 const LISTING_NUMERIC: [&str; 3] = ["listing_id", "price_lamports_per_hour", "leases_opened"];
-const LEASE_COLUMNS: [&str; 23] = [
+const LEASE_COLUMNS: [&str; 24] = [
     "pubkey",
     "state",
     "close_reason",
@@ -116,6 +117,7 @@ const LEASE_COLUMNS: [&str; 23] = [
     "paid_out",
     "fee_paid",
     "refunded",
+    "health_check",
     "slot",
 ];
 const LEASE_NUMERIC: [&str; 8] = [
@@ -149,6 +151,7 @@ async fn upsert(
             sqlx::query(&CONFIG_UPSERT)
                 .bind(key)
                 .bind(c.admin.to_string())
+                .bind(c.pending_admin.to_string())
                 .bind(c.treasury.to_string())
                 .bind(i32::from(c.fee_bps))
                 .bind(c.paused)
@@ -221,6 +224,7 @@ async fn upsert(
                 .bind(l.paid_out.to_string())
                 .bind(l.fee_paid.to_string())
                 .bind(l.refunded.to_string())
+                .bind(l.health_check.clone())
                 .bind(slot)
                 .execute(&mut **tx)
                 .await?;

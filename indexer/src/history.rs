@@ -77,6 +77,12 @@ macro_rules! plain_json {
     ($($t:ty),*) => { $(impl ToJson for $t { fn to_json(&self) -> Value { json!(self) } })* };
 }
 plain_json!(i64, u32, u16, bool);
+impl ToJson for [u8; 32] {
+    /// Hex, as hashes are usually shown.
+    fn to_json(&self) -> Value {
+        Value::String(self.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
 
 macro_rules! decode_events {
     ($payload:expr, $( $ty:ident { lease: $lease:expr, listing: $listing:expr, fields: [$($f:ident),*] } ),* $(,)?) => {{
@@ -113,7 +119,14 @@ pub fn decode_event(
         ConfigUpdated {
             lease: none,
             listing: none,
-            fields: [admin, treasury, fee_bps, paused, settle_grace_seconds]
+            fields: [
+                admin,
+                pending_admin,
+                treasury,
+                fee_bps,
+                paused,
+                settle_grace_seconds
+            ]
         },
         ProviderRegistered {
             lease: none,
@@ -163,6 +176,7 @@ pub fn decode_event(
                 attestor,
                 lease_id,
                 price_lamports_per_hour,
+                terms_hash,
                 hours,
                 deposited,
                 start_ts,

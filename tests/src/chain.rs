@@ -126,9 +126,10 @@ pub async fn start_validator() -> Validator {
             "--dynamic-port-range",
             &format!("{}-{}", base + 4, base + 33),
         ])
-        .arg("--bpf-program")
+        .arg("--upgradeable-program")
         .arg(compute_escrow::ID.to_string())
         .arg(&so)
+        .arg(crate::upgrade_authority().pubkey().to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -166,6 +167,22 @@ pub struct Chain {
 }
 
 impl Chain {
+    /// What a renter signs to rent `listing` now: its price and terms hash,
+    /// and the market's fee and grace.
+    pub async fn quote(&self, listing: &Pubkey) -> compute_escrow::instructions::QuotedTerms {
+        use compute_escrow_client::accounts;
+        let listing = accounts::listing(&self.v.rpc, listing)
+            .await
+            .expect("listing");
+        let config = accounts::config(&self.v.rpc).await.expect("config");
+        compute_escrow::instructions::QuotedTerms {
+            price_lamports_per_hour: listing.price_lamports_per_hour,
+            terms_hash: listing.terms_hash(),
+            fee_bps: config.fee_bps,
+            settle_grace_seconds: config.settle_grace_seconds,
+        }
+    }
+
     pub async fn fund(&self, key: &Pubkey, lamports: u64) {
         let sig = self
             .v
@@ -270,7 +287,8 @@ impl ChainMarket {
         chain
             .fund(&chain.fee_payer.pubkey(), 100 * crate::LAMPORTS_PER_SOL)
             .await;
-        let [admin, treasury, authority, wallet, attestor, renter] =
+        let admin = crate::upgrade_authority();
+        let [treasury, authority, wallet, attestor, renter] =
             std::array::from_fn(|_| Keypair::new());
         for key in [&admin, &treasury, &authority, &wallet, &attestor, &renter] {
             chain

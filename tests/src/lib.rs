@@ -15,10 +15,12 @@ pub mod proxy;
 
 use anchor_lang::{AccountDeserialize, Discriminator};
 use compute_escrow::error::EscrowError;
-use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate};
-use compute_escrow::state::{Lease, Listing, Provider};
+use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate, QuotedTerms};
+use compute_escrow::state::{Config, Lease, Listing, Provider};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_loader_v3_interface::state::UpgradeableLoaderState;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_sdk::account::Account;
 use solana_sdk::account_info::AccountInfo;
 use solana_sdk::clock::Clock;
 use solana_sdk::entrypoint::ProgramResult;
@@ -27,6 +29,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::{Transaction, TransactionError};
+use solana_sdk_ids::bpf_loader_upgradeable;
 use solana_system_interface::instruction as system_instruction;
 
 pub use compute_escrow;
@@ -75,21 +78,62 @@ pub fn sbf_out_dir() -> std::path::PathBuf {
     )
 }
 
-/// A ProgramTest with the program loaded natively, or from its `.so` in
-/// SBF mode (with real compute-unit metering).
+/// The key that deploys the program in every test bank and validator: the
+/// program's upgrade authority, so the only key that may sign `init_config`.
+pub fn upgrade_authority() -> Keypair {
+    Keypair::new_from_array([0x5e; 32])
+}
+
+/// The upgradeable loader's ProgramData account of this program with
+/// `upgrade_authority`, holding `elf` after its metadata.
+pub fn program_data_account(elf: &[u8], upgrade_authority: Option<Pubkey>) -> Account {
+    let mut data = bincode::serialize(&UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: upgrade_authority,
+    })
+    .expect("ProgramData serializes");
+    data.extend_from_slice(elf);
+    Account {
+        lamports: Rent::default().minimum_balance(data.len()),
+        data,
+        owner: bpf_loader_upgradeable::id(),
+        executable: false,
+        rent_epoch: u64::MAX,
+    }
+}
+
+/// A ProgramTest with the program deployed and [`upgrade_authority`] as its
+/// upgrade authority. In SBF mode the `.so` is deployed through the
+/// upgradeable loader (Program and ProgramData accounts, real compute-unit
+/// metering); natively the program runs as a builtin, and its ProgramData
+/// account is installed as the upgradeable loader writes it.
 pub fn program_test() -> ProgramTest {
+    let authority = Some(upgrade_authority().pubkey());
+    let program_data = compute_escrow::pda::program_data();
     if sbf_mode() {
-        let dir = sbf_out_dir();
-        let so = dir.join("compute_escrow.so");
-        assert!(
-            so.exists(),
-            "{SBF_MODE_VAR}=1 but {} is missing: run scripts/build-sbf.sh",
-            so.display()
+        let so = sbf_out_dir().join("compute_escrow.so");
+        let elf = std::fs::read(&so).unwrap_or_else(|e| {
+            panic!(
+                "{SBF_MODE_VAR}=1 but {} is unreadable ({e}): run scripts/build-sbf.sh",
+                so.display()
+            )
+        });
+        let program = bincode::serialize(&UpgradeableLoaderState::Program {
+            programdata_address: program_data,
+        })
+        .expect("Program serializes");
+        let mut pt = ProgramTest::default();
+        pt.add_genesis_account(
+            compute_escrow::ID,
+            Account {
+                lamports: Rent::default().minimum_balance(program.len()),
+                data: program,
+                owner: bpf_loader_upgradeable::id(),
+                executable: true,
+                rent_epoch: u64::MAX,
+            },
         );
-        // program-test reads SBF_OUT_DIR itself; every test sets the same value.
-        std::env::set_var("SBF_OUT_DIR", &dir);
-        let mut pt = ProgramTest::new("compute_escrow", compute_escrow::ID, None);
-        pt.prefer_bpf(true);
+        pt.add_genesis_account(program_data, program_data_account(&elf, authority));
         pt
     } else {
         let mut pt = ProgramTest::new(
@@ -98,6 +142,7 @@ pub fn program_test() -> ProgramTest {
             processor!(process_instruction),
         );
         pt.prefer_bpf(false);
+        pt.add_account(program_data, program_data_account(&[], authority));
         pt
     }
 }
@@ -363,7 +408,8 @@ impl Market {
     /// Starts a bank and sets up the standard market.
     pub async fn new() -> Market {
         let mut bank = Bank::start().await;
-        let admin = bank.funded(10).await;
+        let admin = upgrade_authority();
+        bank.airdrop(&admin.pubkey(), 10 * LAMPORTS_PER_SOL).await;
         let treasury = bank.funded(1).await;
         let provider_authority = bank.funded(10).await;
         let payout_wallet = bank.funded(1).await;
@@ -435,37 +481,43 @@ impl Market {
     /// Opens lease `lease_id` for `hours` as the standard renter at the
     /// listing's current terms; returns its address.
     pub async fn open(&mut self, lease_id: u64, hours: u32) -> Result<Pubkey, TxFailure> {
-        let listing = self.listing().await;
         let renter = self.renter.insecure_clone();
-        self.open_as(
-            &renter,
-            lease_id,
-            hours,
-            listing.price_lamports_per_hour,
-            listing.attestor,
-        )
-        .await
+        let quote = self.quote().await;
+        self.open_as(&renter, lease_id, hours, quote).await
     }
 
-    /// Opens a lease as `renter` with explicit quoted terms.
+    /// What a renter signs for the standard listing now.
+    pub async fn quote(&mut self) -> QuotedTerms {
+        let listing = self.listing().await;
+        let config: Config = self
+            .bank
+            .account(&compute_escrow::pda::config().0)
+            .await
+            .expect("config exists");
+        QuotedTerms {
+            price_lamports_per_hour: listing.price_lamports_per_hour,
+            terms_hash: listing.terms_hash(),
+            fee_bps: config.fee_bps,
+            settle_grace_seconds: config.settle_grace_seconds,
+        }
+    }
+
+    /// Opens a lease on the standard listing as `renter` with explicit quoted terms.
     pub async fn open_as(
         &mut self,
         renter: &Keypair,
         lease_id: u64,
         hours: u32,
-        price: u64,
-        attestor: Pubkey,
+        quote: QuotedTerms,
     ) -> Result<Pubkey, TxFailure> {
-        let ix = ix::open_lease(
-            &renter.pubkey(),
-            &self.listing,
-            lease_id,
-            hours,
-            price,
-            &attestor,
-        );
+        let ix = ix::open_lease(&renter.pubkey(), &self.listing, lease_id, hours, quote);
         self.bank.send(&[ix], &[renter]).await?;
-        Ok(compute_escrow::pda::lease(&self.listing, lease_id).0)
+        Ok(self.lease_of(&renter.pubkey(), lease_id))
+    }
+
+    /// Address of `renter`'s lease `lease_id` on the standard listing.
+    pub fn lease_of(&self, renter: &Pubkey, lease_id: u64) -> Pubkey {
+        compute_escrow::pda::lease(&self.listing, renter, lease_id).0
     }
 
     /// The attestor signs `[from, to)` with `up` seconds up.
@@ -476,7 +528,15 @@ impl Market {
         to: i64,
         up: u64,
     ) -> Result<(), TxFailure> {
-        let ix = ix::attest_uptime(&self.attestor.pubkey(), &self.provider, lease, from, to, up);
+        let ix = ix::attest_uptime(
+            &self.attestor.pubkey(),
+            &self.provider,
+            &self.listing,
+            lease,
+            from,
+            to,
+            up,
+        );
         let attestor = self.attestor.insecure_clone();
         self.bank.send(&[ix], &[&attestor]).await
     }
@@ -524,7 +584,7 @@ impl Market {
 
     /// The renter cancels `lease`.
     pub async fn cancel(&mut self, lease: &Pubkey) -> Result<(), TxFailure> {
-        let ix = ix::cancel_lease(&self.renter.pubkey(), lease);
+        let ix = ix::cancel_lease(&self.renter.pubkey(), &self.listing, lease);
         let renter = self.renter.insecure_clone();
         self.bank.send(&[ix], &[&renter]).await
     }

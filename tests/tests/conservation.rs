@@ -192,10 +192,12 @@ impl World {
         leases: &[Pubkey],
         total: u128,
     ) -> Result<(), TestCaseError> {
+        let mut holding_slots = 0u16;
         for key in leases {
             let Some(lease) = self.m.lease(key).await else {
                 continue;
             };
+            holding_slots += u16::from(lease.has_unattested_time());
             let escrow = self.m.escrow(key).await;
             let out = u128::from(lease.paid_out)
                 + u128::from(lease.fee_paid)
@@ -217,6 +219,13 @@ impl World {
                 format!("attested past end: {lease:?}")
             })?;
         }
+        let listing = self.m.listing().await;
+        check(listing.active_leases == holding_slots, || {
+            format!(
+                "listing counts {} leases against capacity, {holding_slots} can still be attested",
+                listing.active_leases
+            )
+        })?;
         let now = self.total(leases).await;
         check(now == total, || {
             format!("lamports created or destroyed: {total} -> {now}")
@@ -266,17 +275,10 @@ impl World {
             Op::Open { hours } => {
                 let id = self.next_lease_id;
                 self.next_lease_id += 1;
-                let listing = m.listing().await;
                 let renter = m.renter.pubkey();
-                let ix = ix::open_lease(
-                    &renter,
-                    &m.listing,
-                    id,
-                    hours,
-                    listing.price_lamports_per_hour,
-                    &listing.attestor,
-                );
-                let key = compute_escrow::pda::lease(&m.listing, id).0;
+                let quote = m.quote().await;
+                let ix = ix::open_lease(&renter, &m.listing, id, hours, quote);
+                let key = compute_escrow::pda::lease(&m.listing, &m.renter.pubkey(), id).0;
                 let opened = m
                     .bank
                     .send(&[ix], &[&m.renter.insecure_clone()])
@@ -295,7 +297,8 @@ impl World {
                 let Some(before) = m.lease(&key).await else {
                     return Ok(());
                 };
-                if m.bank.now().await >= before.end_ts + i64::from(before.settle_grace_seconds) {
+                let now = m.bank.now().await;
+                if before.is_settleable(now).expect("settle time fits") {
                     self.record(op, true);
                     return self.settle_checked(&key, &before).await;
                 }
@@ -335,7 +338,7 @@ impl World {
                 let Some(key) = pick(lease, leases) else {
                     return Ok(());
                 };
-                vec![ix::cancel_lease(&m.renter.pubkey(), &key)]
+                vec![ix::cancel_lease(&m.renter.pubkey(), &m.listing, &key)]
             }
             Op::Attest {
                 lease,
@@ -358,6 +361,7 @@ impl World {
                 vec![ix::attest_uptime(
                     &m.attestor.pubkey(),
                     &m.provider,
+                    &m.listing,
                     &key,
                     from,
                     to,

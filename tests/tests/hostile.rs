@@ -3,7 +3,7 @@
 
 use anchor_lang::error::ErrorCode as AnchorError;
 use compute_escrow::error::EscrowError as E;
-use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate};
+use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate, QuotedTerms};
 use compute_escrow::pda;
 use compute_escrow_tests::*;
 use solana_sdk::instruction::Instruction;
@@ -110,38 +110,155 @@ async fn config_refuses_non_admin_high_fee_long_grace_and_reinit() {
     )
     .await;
 
-    let again = ix::init_config(&intruder.pubkey(), &intruder.pubkey(), 0, 0);
+    let short = ConfigUpdate {
+        settle_grace_seconds: Some(599),
+        ..Default::default()
+    };
+    m.refused(
+        &[ix::update_config(&admin.pubkey(), short)],
+        &[&admin],
+        E::GraceTooShort,
+        &[],
+    )
+    .await;
+
+    // A second init, even by the upgrade authority, finds the config there.
+    let again = ix::init_config(&admin.pubkey(), &admin.pubkey(), 0, 600);
     m.refused(
         &[again],
-        &[&intruder],
+        &[&admin],
         E::AlreadyInitialized,
-        &[intruder.pubkey()],
+        &[admin.pubkey()],
     )
     .await;
 }
 
 #[tokio::test]
-async fn init_config_refuses_fee_above_cap_and_long_grace() {
-    let mut bank = Bank::start().await;
-    let admin = bank.funded(1).await;
-    let t = Pubkey::new_unique();
-    let r = bank
-        .send(&[ix::init_config(&admin.pubkey(), &t, 501, 0)], &[&admin])
+async fn admin_hand_over_needs_the_proposed_key_to_accept() {
+    let mut m = Market::new().await;
+    let admin = m.admin.insecure_clone();
+    let next = m.bank.funded(1).await;
+    let stranger = m.bank.funded(1).await;
+    // Nothing proposed: nobody can accept, not even the admin.
+    for who in [&stranger, &admin] {
+        m.refused(
+            &[ix::accept_admin(&who.pubkey())],
+            &[who],
+            E::NotPendingAdmin,
+            &[],
+        )
         .await;
-    assert_err(r, E::FeeTooHigh);
+    }
+    let propose = ConfigUpdate {
+        new_admin: Some(next.pubkey()),
+        ..Default::default()
+    };
+    m.update_config(propose).await.unwrap();
+    // A proposal changes nothing yet: the admin still rules, the proposed
+    // key cannot update, a stranger cannot accept, and a forged signature fails.
+    let pause = |signer: &Pubkey| {
+        ix::update_config(
+            signer,
+            ConfigUpdate {
+                paused: Some(true),
+                ..Default::default()
+            },
+        )
+    };
+    m.refused(&[pause(&next.pubkey())], &[&next], E::Unauthorized, &[])
+        .await;
+    m.refused(
+        &[ix::accept_admin(&stranger.pubkey())],
+        &[&stranger],
+        E::NotPendingAdmin,
+        &[],
+    )
+    .await;
+    let forged = unsigned(ix::accept_admin(&next.pubkey()), &next.pubkey());
+    assert_eq!(
+        m.refused_any(&[forged], &[], &[]).await,
+        anchor(AnchorError::AccountNotSigner)
+    );
+    // The proposed key accepts; the old admin is out.
+    m.bank
+        .send(&[ix::accept_admin(&next.pubkey())], &[&next])
+        .await
+        .unwrap();
+    m.refused(&[pause(&admin.pubkey())], &[&admin], E::Unauthorized, &[])
+        .await;
+    // Accepting twice is refused: the proposal is spent.
+    m.refused(
+        &[ix::accept_admin(&next.pubkey())],
+        &[&next],
+        E::NotPendingAdmin,
+        &[],
+    )
+    .await;
+    // A typo proposed by mistake can be withdrawn (the default key) before anyone accepts.
+    let typo = Pubkey::new_unique();
+    for new_admin in [typo, Pubkey::default()] {
+        let update = ConfigUpdate {
+            new_admin: Some(new_admin),
+            ..Default::default()
+        };
+        m.bank
+            .send(&[ix::update_config(&next.pubkey(), update)], &[&next])
+            .await
+            .unwrap();
+    }
+    let config: compute_escrow::state::Config = m.bank.account(&pda::config().0).await.unwrap();
+    assert_eq!(
+        (config.admin, config.pending_admin),
+        (next.pubkey(), Pubkey::default())
+    );
+}
+
+#[tokio::test]
+async fn init_config_refuses_strangers_fee_above_cap_and_grace_out_of_bounds() {
+    let mut bank = Bank::start().await;
+    let admin = upgrade_authority();
+    bank.airdrop(&admin.pubkey(), LAMPORTS_PER_SOL).await;
+    let t = Pubkey::new_unique();
+    // A stranger front-running the operator after a deploy.
+    let stranger = bank.funded(1).await;
     let r = bank
         .send(
-            &[ix::init_config(&admin.pubkey(), &t, 500, 7 * 86_400 + 1)],
+            &[ix::init_config(&stranger.pubkey(), &t, 0, 600)],
+            &[&stranger],
+        )
+        .await;
+    assert_err(r, E::NotUpgradeAuthority);
+    // Another account in place of the ProgramData account.
+    let mut substituted = ix::init_config(&stranger.pubkey(), &t, 0, 600);
+    substituted.accounts[2].pubkey = Pubkey::new_unique();
+    let r = bank.send(&[substituted], &[&stranger]).await;
+    assert_eq!(r, Err(TxFailure::Program(AnchorError::AccountNotInitialized.into())));
+    for (fee, grace, err) in [
+        (501, 600, E::FeeTooHigh),
+        (500, 7 * 86_400 + 1, E::GraceTooLong),
+        (0, 0, E::GraceTooShort),
+        (0, 599, E::GraceTooShort),
+    ] {
+        let r = bank
+            .send(&[ix::init_config(&admin.pubkey(), &t, fee, grace)], &[&admin])
+            .await;
+        assert_err(r, err);
+    }
+    // The treasury must be a wallet: not a program-owned account.
+    let program_owned = compute_escrow::pda::program_data();
+    let r = bank
+        .send(
+            &[ix::init_config(&admin.pubkey(), &program_owned, 0, 600)],
             &[&admin],
         )
         .await;
-    assert_err(r, E::GraceTooLong);
+    assert_err(r, E::InvalidRecipient);
     assert!(
         bank.data(&pda::config().0).await.is_none(),
         "no config was created"
     );
     assert_eq!(bank.lamports(&admin.pubkey()).await, LAMPORTS_PER_SOL);
-    // The cap itself is allowed.
+    // The bounds themselves are allowed.
     bank.send(
         &[ix::init_config(&admin.pubkey(), &t, 500, 7 * 86_400)],
         &[&admin],
@@ -362,76 +479,117 @@ async fn close_listing_refused_while_leases_are_unsettled() {
 async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
     let mut m = Market::new().await;
     let renter = m.renter.insecure_clone();
-    let attestor = m.attestor.pubkey();
-    let lease = pda::lease(&m.listing, 5).0;
-    let open = |price: u64, attestor: &Pubkey, hours: u32, m: &Market| {
-        ix::open_lease(&renter.pubkey(), &m.listing, 5, hours, price, attestor)
+    let lease = m.lease_of(&renter.pubkey(), 5);
+    let listing = m.listing;
+    let open = |quote: QuotedTerms, hours: u32| {
+        ix::open_lease(&renter.pubkey(), &listing, 5, hours, quote)
     };
     // The provider raises the price after the renter's quote.
-    let quoted = 3_600_000;
+    let quoted = m.quote().await;
     let update = ListingUpdate {
-        price_lamports_per_hour: Some(quoted + 1),
+        price_lamports_per_hour: Some(quoted.price_lamports_per_hour + 1),
         ..Default::default()
     };
     m.update_listing(update).await.unwrap();
-    m.refused(
-        &[open(quoted, &attestor, 2, &m)],
-        &[&renter],
-        E::PriceChanged,
-        &[lease],
-    )
-    .await;
-    // The provider swaps the attestor after the quote.
-    let swapped = Pubkey::new_unique();
-    let update = ListingUpdate {
-        attestor: Some(swapped),
+    m.refused(&[open(quoted, 2)], &[&renter], E::PriceChanged, &[lease])
+        .await;
+    // Every other term the renter relies on, changed after the quote
+    // (front-running the open, or pointing the health check elsewhere).
+    let changes = [
+        ListingUpdate {
+            attestor: Some(Pubkey::new_unique()),
+            ..Default::default()
+        },
+        ListingUpdate {
+            health_check: Some("tcp://always-up.example:22".into()),
+            ..Default::default()
+        },
+        ListingUpdate {
+            gpu_model: Some("A10".into()),
+            ..Default::default()
+        },
+        ListingUpdate {
+            gpu_count: Some(1),
+            ..Default::default()
+        },
+        ListingUpdate {
+            vram_gb: Some(24),
+            ..Default::default()
+        },
+        ListingUpdate {
+            region: Some("elsewhere".into()),
+            ..Default::default()
+        },
+        ListingUpdate {
+            max_hours: Some(2),
+            ..Default::default()
+        },
+    ];
+    for change in changes {
+        let quoted = m.quote().await;
+        m.update_listing(change).await.unwrap();
+        m.refused(&[open(quoted, 2)], &[&renter], E::TermsChanged, &[lease])
+            .await;
+    }
+    // The admin changes the fee, then the grace, after the quote.
+    let quoted = m.quote().await;
+    let fee = ConfigUpdate {
+        fee_bps: Some(FEE_BPS + 1),
         ..Default::default()
     };
-    m.update_listing(update).await.unwrap();
-    m.refused(
-        &[open(quoted + 1, &attestor, 2, &m)],
-        &[&renter],
-        E::AttestorChanged,
-        &[lease],
-    )
-    .await;
-    // Hours outside the listing's range.
-    m.refused(
-        &[open(quoted + 1, &swapped, 0, &m)],
-        &[&renter],
-        E::HoursBelowMinimum,
-        &[lease],
-    )
-    .await;
-    m.refused(
-        &[open(quoted + 1, &swapped, 25, &m)],
-        &[&renter],
-        E::HoursAboveMaximum,
-        &[lease],
-    )
-    .await;
-    // A lease address that is not the PDA of (listing, lease_id, bump), or a
-    // wrong bump (the byte after the 8-byte discriminator and the u64 id).
+    m.update_config(fee).await.unwrap();
+    m.refused(&[open(quoted, 2)], &[&renter], E::FeeChanged, &[lease])
+        .await;
+    let quoted = m.quote().await;
+    let grace = ConfigUpdate {
+        settle_grace_seconds: Some(GRACE_SECONDS + 1),
+        ..Default::default()
+    };
+    m.update_config(grace).await.unwrap();
+    m.refused(&[open(quoted, 2)], &[&renter], E::GraceChanged, &[lease])
+        .await;
+    // Hours outside the listing's range (now 1 to 2).
+    let quoted = m.quote().await;
+    m.refused(&[open(quoted, 0)], &[&renter], E::HoursBelowMinimum, &[lease])
+        .await;
+    m.refused(&[open(quoted, 3)], &[&renter], E::HoursAboveMaximum, &[lease])
+        .await;
+    // A lease address that is not the PDA of (listing, renter, lease_id,
+    // bump), or a wrong bump (the byte after the discriminator and the id).
     let bogus = Pubkey::new_unique();
-    let mut ix = open(quoted + 1, &swapped, 2, &m);
+    let mut ix = open(quoted, 2);
     ix.accounts[3].pubkey = bogus;
     m.refused(&[ix], &[&renter], E::LeaseAddressMismatch, &[lease, bogus])
         .await;
-    let mut ix = open(quoted + 1, &swapped, 2, &m);
+    let mut ix = open(quoted, 2);
     ix.data[16] = ix.data[16].wrapping_sub(1);
     m.refused(&[ix], &[&renter], E::LeaseAddressMismatch, &[lease])
         .await;
+    // Nobody can take another renter's lease id: the address includes the renter.
+    let squatter = m.bank.funded(10).await;
+    let mut ix = ix::open_lease(&squatter.pubkey(), &listing, 5, 2, quoted);
+    ix.accounts[3].pubkey = lease;
+    m.refused(&[ix], &[&squatter], E::LeaseAddressMismatch, &[lease])
+        .await;
     // A renter who cannot pay: the system transfer fails, nothing is created.
     let poor = m.bank.funded(0).await;
-    m.bank.airdrop(&poor.pubkey(), 10_000_000).await;
-    let ix = ix::open_lease(&poor.pubkey(), &m.listing, 5, 24, quoted + 1, &swapped);
+    m.bank.airdrop(&poor.pubkey(), 5_000_000).await;
+    let poor_lease = m.lease_of(&poor.pubkey(), 5);
+    let ix = ix::open_lease(&poor.pubkey(), &listing, 5, 2, quoted);
     let failure = m
-        .refused_any(&[ix], &[&poor], &[lease, poor.pubkey()])
+        .refused_any(&[ix], &[&poor], &[poor_lease, poor.pubkey()])
         .await;
     assert!(
         matches!(failure, TxFailure::Program(1)),
         "insufficient funds, got {failure:?}"
     );
+    // A change the renter does not rely on (capacity) keeps the quote good.
+    let roomy = ListingUpdate {
+        capacity: Some(3),
+        ..Default::default()
+    };
+    m.update_listing(roomy).await.unwrap();
+    m.bank.send(&[open(quoted, 2)], &[&renter]).await.unwrap();
 }
 
 #[tokio::test]
@@ -440,16 +598,10 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
     let a = m.provider_authority.insecure_clone();
     m.open(1, 1).await.unwrap();
     m.open(2, 1).await.unwrap();
-    let third = pda::lease(&m.listing, 3).0;
+    let third = pda::lease(&m.listing, &m.renter.pubkey(), 3).0;
     let renter = m.renter.insecure_clone();
-    let open3 = ix::open_lease(
-        &renter.pubkey(),
-        &m.listing,
-        3,
-        1,
-        3_600_000,
-        &m.attestor.pubkey(),
-    );
+    let quote = m.quote().await;
+    let open3 = ix::open_lease(&renter.pubkey(), &m.listing, 3, 1, quote);
     m.refused(
         std::slice::from_ref(&open3),
         &[&renter],
@@ -517,19 +669,12 @@ async fn open_lease_refuses_paused_closed_full_and_paused_market() {
         )
         .await
         .unwrap();
-    let ix = ix::open_lease(
-        &renter.pubkey(),
-        &other.listing,
-        1,
-        1,
-        3_600_000,
-        &m.attestor.pubkey(),
-    );
+    let ix = ix::open_lease(&renter.pubkey(), &other.listing, 1, 1, m.quote().await);
     m.refused(
         &[ix],
         &[&renter],
         E::ListingClosed,
-        &[pda::lease(&other.listing, 1).0],
+        &[pda::lease(&other.listing, &m.renter.pubkey(), 1).0],
     )
     .await;
     // Reusing a lease id that exists (with room on the listing).
@@ -552,19 +697,13 @@ async fn open_lease_refuses_price_times_hours_overflow() {
     };
     m.update_listing(update).await.unwrap();
     let renter = m.renter.insecure_clone();
-    let ix = ix::open_lease(
-        &renter.pubkey(),
-        &m.listing,
-        1,
-        2,
-        huge,
-        &m.attestor.pubkey(),
-    );
+    let quote = m.quote().await;
+    let ix = ix::open_lease(&renter.pubkey(), &m.listing, 1, 2, quote);
     m.refused(
         &[ix],
         &[&renter],
         E::ArithmeticOverflow,
-        &[pda::lease(&m.listing, 1).0],
+        &[pda::lease(&m.listing, &m.renter.pubkey(), 1).0],
     )
     .await;
 }
@@ -583,14 +722,17 @@ async fn extend_and_cancel_refuse_strangers_ended_and_cancelled_leases() {
     )
     .await;
     m.refused(
-        &[ix::cancel_lease(&s, &lease)],
+        &[ix::cancel_lease(&s, &m.listing, &lease)],
         &[&stranger],
         E::RenterMismatch,
         &[lease, s],
     )
     .await;
     let renter = m.renter.insecure_clone();
-    let forged = unsigned(ix::cancel_lease(&renter.pubkey(), &lease), &renter.pubkey());
+    let forged = unsigned(
+        ix::cancel_lease(&renter.pubkey(), &m.listing, &lease),
+        &renter.pubkey(),
+    );
     assert_eq!(
         m.refused_any(&[forged], &[], &[lease]).await,
         anchor(AnchorError::AccountNotSigner)
@@ -642,7 +784,7 @@ async fn extend_and_cancel_refuse_strangers_ended_and_cancelled_leases() {
     )
     .await;
     m.refused(
-        &[ix::cancel_lease(&r, &lease)],
+        &[ix::cancel_lease(&r, &m.listing, &lease)],
         &[&renter],
         E::LeaseEnded,
         &[lease],
@@ -654,7 +796,7 @@ async fn extend_and_cancel_refuse_strangers_ended_and_cancelled_leases() {
     m.bank.advance(60).await;
     m.cancel(&second).await.unwrap();
     m.refused(
-        &[ix::cancel_lease(&r, &second)],
+        &[ix::cancel_lease(&r, &m.listing, &second)],
         &[&renter],
         E::LeaseNotActive,
         &[second],
@@ -679,17 +821,28 @@ async fn attest_refuses_wrong_attestor_and_bad_periods() {
     let at = attestor.pubkey();
     let p = m.provider;
     let impostor = m.bank.funded(1).await;
-    let ix = ix::attest_uptime(&impostor.pubkey(), &p, &lease, t0, t0 + 100, 100);
+    let ix = ix::attest_uptime(
+        &impostor.pubkey(),
+        &p,
+        &m.listing,
+        &lease,
+        t0,
+        t0 + 100,
+        100,
+    );
     m.refused(&[ix], &[&impostor], E::WrongAttestor, &[lease])
         .await;
-    let forged = unsigned(ix::attest_uptime(&at, &p, &lease, t0, t0 + 100, 100), &at);
+    let forged = unsigned(
+        ix::attest_uptime(&at, &p, &m.listing, &lease, t0, t0 + 100, 100),
+        &at,
+    );
     assert_eq!(
         m.refused_any(&[forged], &[], &[lease]).await,
         anchor(AnchorError::AccountNotSigner)
     );
     // A different provider account (e.g. to credit someone else's record).
     let other = other_provider(&mut m).await;
-    let ix = ix::attest_uptime(&at, &other.provider, &lease, t0, t0 + 100, 100);
+    let ix = ix::attest_uptime(&at, &other.provider, &m.listing, &lease, t0, t0 + 100, 100);
     m.refused(
         &[ix],
         &[&attestor],
@@ -709,27 +862,27 @@ async fn attest_refuses_wrong_attestor_and_bad_periods() {
         (i64::MIN, i64::MAX, 0, E::PeriodOverlapsAttested),
     ];
     for (from, to, up, err) in cases {
-        let ix = ix::attest_uptime(&at, &p, &lease, from, to, up);
+        let ix = ix::attest_uptime(&at, &p, &m.listing, &lease, from, to, up);
         m.refused(&[ix], &[&attestor], err, &[lease]).await;
     }
     m.attest(&lease, t0, t0 + 500, 500).await.unwrap();
     // Replaying the same attestation (a new transaction) overlaps.
-    let again = ix::attest_uptime(&at, &p, &lease, t0, t0 + 500, 500);
+    let again = ix::attest_uptime(&at, &p, &m.listing, &lease, t0, t0 + 500, 500);
     m.refused(&[again], &[&attestor], E::PeriodOverlapsAttested, &[lease])
         .await;
-    let inside = ix::attest_uptime(&at, &p, &lease, t0 + 200, t0 + 600, 400);
+    let inside = ix::attest_uptime(&at, &p, &m.listing, &lease, t0 + 200, t0 + 600, 400);
     m.refused(&[inside], &[&attestor], E::PeriodOverlapsAttested, &[lease])
         .await;
     // Past the lease end (end = t0 + 3600), even once the clock is there.
     m.bank.set_time(t0 + 4_000).await;
-    let past = ix::attest_uptime(&at, &p, &lease, t0 + 500, t0 + 3_601, 0);
+    let past = ix::attest_uptime(&at, &p, &m.listing, &lease, t0 + 500, t0 + 3_601, 0);
     m.refused(&[past], &[&attestor], E::PeriodPastLeaseEnd, &[lease])
         .await;
     // After end + grace the window is closed.
     m.bank
         .set_time(t0 + 3_600 + i64::from(GRACE_SECONDS) + 1)
         .await;
-    let late = ix::attest_uptime(&at, &p, &lease, t0 + 500, t0 + 3_600, 0);
+    let late = ix::attest_uptime(&at, &p, &m.listing, &lease, t0 + 500, t0 + 3_600, 0);
     m.refused(&[late], &[&attestor], E::AttestationWindowClosed, &[lease])
         .await;
 }
@@ -748,6 +901,7 @@ async fn attestor_change_on_listing_does_not_move_open_leases() {
     let ix = ix::attest_uptime(
         &new_attestor.pubkey(),
         &m.provider,
+        &m.listing,
         &lease,
         GENESIS_TIME,
         GENESIS_TIME + 100,
@@ -962,6 +1116,7 @@ async fn settle_refuses_early_substituted_accounts_and_a_second_settle() {
     let attest = ix::attest_uptime(
         &attestor.pubkey(),
         &p,
+        &m.listing,
         &lease,
         GENESIS_TIME,
         GENESIS_TIME + 1,
@@ -971,7 +1126,7 @@ async fn settle_refuses_early_substituted_accounts_and_a_second_settle() {
         m.refused_any(&[attest], &[&attestor], &[lease]).await,
         not_init
     );
-    let cancel = ix::cancel_lease(&renter.pubkey(), &lease);
+    let cancel = ix::cancel_lease(&renter.pubkey(), &m.listing, &lease);
     assert_eq!(
         m.refused_any(&[cancel], &[&renter], &[lease]).await,
         not_init
@@ -1010,7 +1165,7 @@ async fn pre_funded_addresses_cannot_block_account_creation() {
     let newcomer = m.bank.funded(10).await;
     let provider = pda::provider(&newcomer.pubkey()).0;
     let listing = pda::listing(&provider, 0).0;
-    let lease = pda::lease(&listing, 77).0;
+    let lease = pda::lease(&listing, &m.renter.pubkey(), 77).0;
     for key in [provider, listing, lease] {
         m.bank.airdrop(&key, 2_000_000).await;
     }
@@ -1032,14 +1187,7 @@ async fn pre_funded_addresses_cannot_block_account_creation() {
         .unwrap();
     let renter = m.renter.insecure_clone();
     let before = m.bank.lamports(&renter.pubkey()).await;
-    let ix = ix::open_lease(
-        &renter.pubkey(),
-        &listing,
-        77,
-        1,
-        3_600_000,
-        &m.attestor.pubkey(),
-    );
+    let ix = ix::open_lease(&renter.pubkey(), &listing, 77, 1, m.quote().await);
     m.bank.send(&[ix], &[&renter]).await.unwrap();
     let stored: compute_escrow::state::Lease = m.bank.account(&lease).await.unwrap();
     assert_eq!(stored.deposited, 3_600_000);

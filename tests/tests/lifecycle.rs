@@ -14,7 +14,8 @@ const PRICE: u64 = 3_600_000;
 #[tokio::test]
 async fn init_config_stores_settings_and_admin_pays_rent() {
     let mut bank = Bank::start().await;
-    let admin = bank.funded(5).await;
+    let admin = upgrade_authority();
+    bank.airdrop(&admin.pubkey(), 5 * LAMPORTS_PER_SOL).await;
     let treasury = Pubkey::new_unique();
     bank.send(
         &[ix::init_config(&admin.pubkey(), &treasury, 120, 900)],
@@ -28,6 +29,7 @@ async fn init_config_stores_settings_and_admin_pays_rent() {
         config,
         Config {
             admin: admin.pubkey(),
+            pending_admin: Pubkey::default(),
             treasury,
             fee_bps: 120,
             paused: false,
@@ -63,18 +65,33 @@ async fn update_config_changes_only_given_fields() {
 
     let new_admin = m.bank.funded(1).await;
     let update = ConfigUpdate {
-        admin: Some(new_admin.pubkey()),
+        new_admin: Some(new_admin.pubkey()),
         paused: Some(true),
-        settle_grace_seconds: Some(60),
+        settle_grace_seconds: Some(600),
         ..Default::default()
     };
     m.update_config(update).await.unwrap();
     let config: Config = m.bank.account(&pda::config().0).await.unwrap();
     assert_eq!(
-        (config.admin, config.paused, config.settle_grace_seconds),
-        (new_admin.pubkey(), true, 60)
+        (
+            config.admin,
+            config.pending_admin,
+            config.paused,
+            config.settle_grace_seconds
+        ),
+        (admin.pubkey(), new_admin.pubkey(), true, 600)
     );
     assert_eq!(config.fee_bps, 500);
+    // Proposed is not yet admin; accepting hands the config over.
+    m.bank
+        .send(&[ix::accept_admin(&new_admin.pubkey())], &[&new_admin])
+        .await
+        .unwrap();
+    let config: Config = m.bank.account(&pda::config().0).await.unwrap();
+    assert_eq!(
+        (config.admin, config.pending_admin),
+        (new_admin.pubkey(), Pubkey::default())
+    );
     // The old admin is out, the new one is in.
     let old = ix::update_config(&admin.pubkey(), ConfigUpdate::default());
     m.refused(
@@ -224,7 +241,7 @@ async fn open_lease_escrows_price_times_hours() {
     let mut m = Market::new().await;
     let before = m.balances().await;
     let lease_key = m.open(42, 3).await.unwrap();
-    let (expected_key, bump) = pda::lease(&m.listing, 42);
+    let (expected_key, bump) = pda::lease(&m.listing, &m.renter.pubkey(), 42);
     assert_eq!(lease_key, expected_key);
     let rent = m.bank.rent(8 + Lease::INIT_SPACE).await;
     let deposit = 3 * PRICE;
@@ -260,6 +277,7 @@ async fn open_lease_escrows_price_times_hours() {
             fee_paid: 0,
             refunded: 0,
             bump,
+            health_check: "tcp://10.0.0.7:22".into(),
         }
     );
     let listing = m.listing().await;

@@ -15,13 +15,13 @@ use solana_sdk::signature::Signer;
 
 /// An address where no account lives.
 fn lease_pda_of_nothing() -> Pubkey {
-    pda::lease(&Pubkey::new_unique(), 0).0
+    pda::lease(&Pubkey::new_unique(), &Pubkey::new_unique(), 0).0
 }
 
 #[tokio::test]
 async fn validator_runs_a_whole_lease_over_json_rpc() {
     let fee_bps = 250u16;
-    let grace = 4u32;
+    let grace = 600u32;
     let ChainMarket {
         chain,
         treasury,
@@ -92,16 +92,9 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
     ));
 
     let renter_start = chain.balance(&renter.pubkey()).await;
-    let open = ix::open_lease(
-        &renter.pubkey(),
-        &listing,
-        1,
-        2,
-        quoted.price_lamports_per_hour,
-        &quoted.attestor,
-    );
+    let open = ix::open_lease(&renter.pubkey(), &listing, 1, 2, quoted.signed_terms());
     chain.send(&[open], &[&renter]).await;
-    let lease_key = pda::lease(&listing, 1).0;
+    let lease_key = pda::lease(&listing, &renter.pubkey(), 1).0;
     let lease = accounts::lease(&chain.v.rpc, &lease_key)
         .await
         .unwrap()
@@ -134,14 +127,7 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
     // Attest the first seconds, then claim.
     let start = lease.start_ts;
     chain.wait_until(start + 3).await;
-    let attest = ix::attest_uptime(
-        &attestor.pubkey(),
-        &provider,
-        &lease_key,
-        start,
-        start + 3,
-        3,
-    );
+    let attest = ix::attest_uptime(&attestor.pubkey(), &provider, &listing, &lease_key, start, start + 3, 3);
     chain.send(&[attest], &[&attestor]).await;
     let (wallet_0, treasury_0) = (
         chain.balance(&wallet.pubkey()).await,
@@ -171,7 +157,7 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
     let before_cancel = chain.balance(&renter.pubkey()).await;
     chain
         .send(
-            &[ix::cancel_lease(&renter.pubkey(), &lease_key)],
+            &[ix::cancel_lease(&renter.pubkey(), &listing, &lease_key)],
             &[&renter],
         )
         .await;
@@ -190,14 +176,7 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
 
     // The attestor covers the rest up to the cancel, one second down.
     let rest = (end - start - 3) as u64;
-    let attest = ix::attest_uptime(
-        &attestor.pubkey(),
-        &provider,
-        &lease_key,
-        start + 3,
-        end,
-        rest.saturating_sub(1),
-    );
+    let attest = ix::attest_uptime(&attestor.pubkey(), &provider, &listing, &lease_key, start + 3, end, rest.saturating_sub(1));
     if end > start + 3 {
         chain.send(&[attest], &[&attestor]).await;
     }
@@ -206,8 +185,9 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
         .unwrap()
         .expect("lease exists");
 
-    // After end + grace anyone settles; the fee payer alone signs.
-    chain.wait_until(end + i64::from(grace)).await;
+    // Attested to its end, the lease settles at once (no wait for the
+    // grace); anyone settles, the fee payer alone signs.
+    assert_eq!(lease.attested_until, lease.end_ts);
     let (renter_1, wallet_1, treasury_1) = (
         chain.balance(&renter.pubkey()).await,
         chain.balance(&wallet.pubkey()).await,

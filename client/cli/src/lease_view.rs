@@ -140,11 +140,16 @@ impl LeaseView {
         self.lease.state == LeaseState::Active && self.now < self.lease.end_ts
     }
 
-    /// Unix time from which anyone may settle it.
+    /// Unix time from which anyone may settle it: now, once every second
+    /// of it is attested; otherwise its end plus the settle grace.
     pub fn settle_after(&self) -> i64 {
-        self.lease
-            .end_ts
-            .saturating_add(i64::from(self.lease.settle_grace_seconds))
+        if self.lease.has_unattested_time() {
+            self.lease
+                .end_ts
+                .saturating_add(i64::from(self.lease.settle_grace_seconds))
+        } else {
+            self.lease.attested_until
+        }
     }
 
     /// The state, counting a lease past its end as ended even before the

@@ -5,7 +5,7 @@ use compute_escrow::math;
 use compute_escrow::pda;
 use compute_escrow_client::accounts::{self, LeaseFilter};
 use compute_escrow_client::ix;
-use compute_escrow_client::quote::{quote, Quote};
+use compute_escrow_client::quote::{changed_terms, quote, Quote};
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
@@ -235,7 +235,9 @@ fn quote_json(listing: &Pubkey, q: &Quote) -> Value {
         "total": q.total,
         "fee_bps": q.fee_bps,
         "max_fee": q.max_fee,
+        "settle_grace_seconds": q.settle_grace_seconds,
         "attestor": q.attestor.to_string(),
+        "health_check": q.health_check,
     })
 }
 
@@ -257,7 +259,11 @@ fn print_quote(listing: &Pubkey, q: &Quote) {
         q.fee_bps,
         sol::format(q.max_fee)
     );
-    println!("Attestor  {}", q.attestor);
+    println!("Attestor  {}, probing {}", q.attestor, q.health_check);
+    println!(
+        "Grace     {} s after the end for the last attestation",
+        q.settle_grace_seconds
+    );
     println!("Unattested time is refunded to you when the lease settles.");
 }
 
@@ -269,7 +275,7 @@ async fn rent(
     lease_id: Option<u64>,
 ) -> CliResult {
     let me = ctx.me()?;
-    let (q, _) = fetch_quote(ctx, &listing, hours).await?;
+    let (q, quoted_listing) = fetch_quote(ctx, &listing, hours).await?;
     if ctx.human() {
         print_quote(&listing, &q);
     }
@@ -279,16 +285,23 @@ async fn rent(
         yes,
     )?;
     let lease_id = lease_id.unwrap_or_else(rand::random);
-    let lease = pda::lease(&listing, lease_id).0;
-    let open = ix::open_lease(
-        &me,
-        &listing,
-        lease_id,
-        hours,
-        q.price_lamports_per_hour,
-        &q.attestor,
-    );
-    let signature = ctx.send(&[open]).await?;
+    let lease = pda::lease(&listing, &me, lease_id).0;
+    let open = ix::open_lease(&me, &listing, lease_id, hours, q.signed_terms());
+    let signature = match ctx.send(&[open]).await {
+        Err(CliError::Program(mut refused))
+            if refused.name == "TermsChanged" || refused.name == "PriceChanged" =>
+        {
+            if let Ok(current) = accounts::listing(&ctx.rpc, &listing).await {
+                let changed = changed_terms(&quoted_listing, &current);
+                if !changed.is_empty() {
+                    refused.detail =
+                        Some(format!("changed since the quote: {}", changed.join(", ")));
+                }
+            }
+            return Err(CliError::Program(refused));
+        }
+        other => other?,
+    };
     if ctx.human() {
         println!("Rented: lease {lease}\nSignature: {signature}");
     } else {
@@ -367,7 +380,8 @@ async fn cancel(ctx: &Context, lease: Pubkey, yes: bool) -> CliResult {
         );
     }
     ctx.confirm("Cancel the lease?", yes)?;
-    let signature = ctx.send(&[ix::cancel_lease(&me, &lease)]).await?;
+    let cancel = ix::cancel_lease(&me, &view.lease.listing, &lease);
+    let signature = ctx.send(&[cancel]).await?;
     let after = accounts::lease(&ctx.rpc, &lease).await?;
     let refunded = after.map_or(0, |a| a.refunded.saturating_sub(view.lease.refunded));
     if ctx.human() {

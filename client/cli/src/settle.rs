@@ -1,5 +1,6 @@
 //! `compute-escrow settle`: the permissionless crank. Anyone may settle a lease
-//! past its end plus grace; the signer only pays the network fee.
+//! once all its time is attested, or past its end plus grace; the signer only
+//! pays the network fee.
 
 use clap::Args;
 use compute_escrow_client::accounts::{self, LeaseFilter};
@@ -19,7 +20,7 @@ pub struct SettleArgs {
     /// Leases to settle.
     #[arg(value_parser = parse_pubkey, required_unless_present = "all_due")]
     leases: Vec<Pubkey>,
-    /// Every lease on the cluster past its end plus grace.
+    /// Every lease on the cluster that is due: all attested, or past its end plus grace.
     #[arg(long, conflicts_with = "leases")]
     all_due: bool,
 }
@@ -69,7 +70,7 @@ pub async fn run(ctx: &Context, args: SettleArgs) -> CliResult {
                         "lease {lease} cannot be settled for another {}",
                         crate::output::duration((view.settle_after() - now).unsigned_abs())
                     ),
-                    "a lease settles only after its end plus the settle grace",
+                    "a lease settles once all its time is attested, or after its end plus the settle grace",
                 ));
             }
             views.push(view);

@@ -182,7 +182,7 @@ async fn wait_for_lease(chain: &Chain, address: &Pubkey, ready: impl Fn(&Lease) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validator_cli_provider_renter_attestor_and_crank() {
-    let m = ChainMarket::start(250, 3).await;
+    let m = ChainMarket::start(250, 600).await;
     let chain = &m.chain;
     let users = Users::new(chain, "life");
     let owner = Keypair::new();
@@ -309,7 +309,7 @@ async fn validator_cli_provider_renter_attestor_and_crank() {
     .fails_with(2, "outside the listing's 1..=24 hours");
 
     // No --yes and no terminal: nothing is signed.
-    let lease_addr = pda::lease(&listing, 7).0;
+    let lease_addr = pda::lease(&listing, &renter.key, 7).0;
     let lease_text = lease_addr.to_string();
     cli(
         &renter,
@@ -442,6 +442,11 @@ async fn validator_cli_provider_renter_attestor_and_crank() {
     );
     assert!(shown.stdout.contains("Refundable"));
 
+    // The crank refuses a running lease before signing: time is left to attest.
+    cli(&cranker, &["settle", &lease_text])
+        .await
+        .fails_with(2, "cannot be settled for another");
+
     // Cancel: the unused time comes back now; the agent attests up to the
     // cancel and exits, since its only lease is over.
     let cancelled = cli(
@@ -468,11 +473,7 @@ async fn validator_cli_provider_renter_attestor_and_crank() {
     assert_eq!(attested, ended.attested_seconds);
     assert!(ended.down_seconds <= 2, "machine was up: {ended:?}");
 
-    // The crank: too early is refused before signing; after the grace it settles.
-    cli(&cranker, &["settle", &lease_text])
-        .await
-        .fails_with(2, "cannot be settled for another");
-    chain.wait_until(ended.end_ts + 3).await;
+    // Attested up to the cancel, the lease settles at once: no grace to wait.
     let settled = cli(&cranker, &["--output", "json", "settle", "--all-due"])
         .await
         .ok()
@@ -561,12 +562,12 @@ async fn rent_one_hour(renter: &User, listing: &Pubkey) -> Pubkey {
     )
     .await
     .ok();
-    pda::lease(listing, 1).0
+    pda::lease(listing, &renter.key, 1).0
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
-    let m = ChainMarket::start(250, 30).await;
+    let m = ChainMarket::start(250, 600).await;
     let chain = &m.chain;
     let users = Users::new(chain, "probe");
     let authority = users.user("provider", &m.authority);
@@ -650,7 +651,7 @@ async fn validator_attestor_signs_the_uptime_it_observed_across_restarts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validator_attestor_rides_out_rpc_outages_and_lost_confirmations() {
-    let m = ChainMarket::start(250, 30).await;
+    let m = ChainMarket::start(250, 600).await;
     let chain = &m.chain;
     let users = Users::new(chain, "outage");
     let authority = users.user("provider", &m.authority);

@@ -98,6 +98,7 @@ fn lease(i: usize) -> Lease {
         fee_paid: 0,
         refunded: 0,
         bump: 255,
+        health_check: "tcp://10.0.0.1:22".into(),
     }
 }
 

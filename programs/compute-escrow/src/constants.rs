@@ -11,7 +11,8 @@ pub const PROVIDER_SEED: &[u8] = b"provider";
 /// Seed prefix of a [`crate::state::Listing`] PDA: `["listing", provider, listing_id (u64 LE)]`.
 #[constant]
 pub const LISTING_SEED: &[u8] = b"listing";
-/// Seed prefix of a [`crate::state::Lease`] PDA: `["lease", listing, lease_id (u64 LE)]`.
+/// Seed prefix of a [`crate::state::Lease`] PDA: `["lease", listing, renter, lease_id (u64 LE)]`.
+/// The renter is part of the address, so nobody can take another renter's lease id.
 #[constant]
 pub const LEASE_SEED: &[u8] = b"lease";
 
@@ -25,6 +26,11 @@ pub const SECONDS_PER_HOUR: u64 = 3_600;
 /// Longest settle grace the admin may configure (7 days), so refunds cannot be postponed forever.
 #[constant]
 pub const MAX_SETTLE_GRACE_SECONDS: u32 = 7 * 24 * 3_600;
+/// Shortest settle grace the admin may configure (10 minutes): an attestor
+/// must have time after a lease ends (or is cancelled) to sign its last period,
+/// so its period must be shorter than this.
+#[constant]
+pub const MIN_SETTLE_GRACE_SECONDS: u32 = 600;
 /// Longest lease a listing may offer, in hours (366 days).
 #[constant]
 pub const MAX_LEASE_HOURS: u32 = 366 * 24;
@@ -41,6 +47,11 @@ pub const MAX_REGION_LEN: u16 = 32;
 /// Longest health-check address (`tcp://host:port` or `http(s)://…`), in bytes.
 #[constant]
 pub const MAX_HEALTH_CHECK_LEN: u16 = 128;
+
+/// Longest length prefix a string argument may carry: a transaction is at
+/// most 1232 bytes, so a longer string cannot be real and is refused before
+/// anything is allocated. Each string also has its own, smaller bound.
+pub const MAX_STRING_ARG_LEN: usize = 1_232;
 
 /// Byte offset of the `state` enum in Listing and Lease accounts (right after the
 /// 8-byte discriminator), for `getProgramAccounts` memcmp filters.

@@ -46,14 +46,14 @@ pub enum EscrowError {
     ListingPaused,
     #[msg("Listing is closed")]
     ListingClosed,
-    #[msg("Listing still has unsettled leases")]
+    #[msg("Listing still has leases with time left to attest")]
     ListingHasOpenLeases,
     #[msg("Listing is at capacity")]
     ListingAtCapacity,
     #[msg("Listing price changed since the quote; re-quote and sign again")]
     PriceChanged,
-    #[msg("Listing attestor changed since the quote; re-quote and sign again")]
-    AttestorChanged,
+    #[msg("Listing terms (GPU, region, health check or attestor) changed since the quote; re-quote and sign again")]
+    TermsChanged,
     #[msg("Hours are below the listing's minimum")]
     HoursBelowMinimum,
     #[msg("Hours are above the listing's maximum")]
@@ -78,7 +78,7 @@ pub enum EscrowError {
     AttestationWindowClosed,
     #[msg("Nothing new to claim")]
     NothingToClaim,
-    #[msg("Lease cannot be settled before its end plus the settle grace")]
+    #[msg("Lease still has unattested time inside its settle grace; settle once it is all attested or the grace has passed")]
     SettleTooEarly,
     #[msg("Arithmetic overflow")]
     ArithmeticOverflow,
@@ -86,10 +86,20 @@ pub enum EscrowError {
     InvariantViolated,
     #[msg("Account already exists")]
     AlreadyInitialized,
-    #[msg("Lease account is not the PDA of (listing, lease_id, lease_bump)")]
+    #[msg("Lease account is not the PDA of (listing, renter, lease_id, lease_bump)")]
     LeaseAddressMismatch,
-    #[msg("Payout wallet or treasury must be a writable, non-executable account")]
+    #[msg("Payout wallet or treasury must be a writable wallet owned by the system program")]
     InvalidRecipient,
     #[msg("Payout wallet cannot take this payout (executable, or would stay below rent exemption); fund it or set another")]
     PayoutWalletCannotReceive,
+    #[msg("Settle grace is shorter than the 10-minute minimum")]
+    GraceTooShort,
+    #[msg("Protocol fee changed since the quote; re-quote and sign again")]
+    FeeChanged,
+    #[msg("Settle grace changed since the quote; re-quote and sign again")]
+    GraceChanged,
+    #[msg("Only the program's upgrade authority may create the config")]
+    NotUpgradeAuthority,
+    #[msg("Signer is not the proposed admin")]
+    NotPendingAdmin,
 }

@@ -13,10 +13,12 @@ pub struct ConfigInitialized {
     pub settle_grace_seconds: u32,
 }
 
-/// The config changed; all fields are the new values.
+/// The config changed (or a proposed admin accepted); all fields are the new values.
 #[event]
 pub struct ConfigUpdated {
     pub admin: Pubkey,
+    /// Proposed next admin; the default key when none.
+    pub pending_admin: Pubkey,
     pub treasury: Pubkey,
     pub fee_bps: u16,
     pub paused: bool,
@@ -77,6 +79,8 @@ pub struct LeaseOpened {
     pub attestor: Pubkey,
     pub lease_id: u64,
     pub price_lamports_per_hour: u64,
+    /// [`crate::state::Listing::terms_hash`] the renter signed.
+    pub terms_hash: [u8; 32],
     pub hours: u32,
     pub deposited: u64,
     pub start_ts: i64,

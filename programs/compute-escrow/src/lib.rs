@@ -7,6 +7,7 @@
 use anchor_lang::prelude::*;
 
 mod account_creation;
+mod args;
 pub mod constants;
 pub mod error;
 pub mod events;
@@ -25,7 +26,7 @@ declare_id!("SxWfXFaJ7YTrB5gfidX6n8LwaBx1SNHhq44ETLffaUz");
 pub mod compute_escrow {
     use super::*;
 
-    /// Creates the market config; the signer becomes admin.
+    /// Creates the market config; only the upgrade authority may sign, and becomes admin.
     pub fn init_config(
         ctx: Context<InitConfig>,
         fee_bps: u16,
@@ -34,22 +35,27 @@ pub mod compute_escrow {
         init_config::handler(ctx, fee_bps, settle_grace_seconds)
     }
 
-    /// Admin changes fee, treasury, grace, pause flag or admin.
+    /// Admin changes fee, treasury, grace or pause flag, or proposes a new admin.
     pub fn update_config(ctx: Context<UpdateConfig>, update: ConfigUpdate) -> Result<()> {
         update_config::handler(ctx, update)
     }
 
+    /// The proposed admin accepts and becomes admin.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        accept_admin::handler(ctx)
+    }
+
     /// Registers the signer as a provider.
-    pub fn register_provider(ctx: Context<RegisterProvider>, metadata_uri: String) -> Result<()> {
-        register_provider::handler(ctx, metadata_uri)
+    pub fn register_provider(
+        ctx: Context<RegisterProvider>,
+        profile: ProviderProfile,
+    ) -> Result<()> {
+        register_provider::handler(ctx, profile)
     }
 
     /// Changes the provider's payout wallet and/or metadata URI.
-    pub fn update_provider(
-        ctx: Context<UpdateProvider>,
-        metadata_uri: Option<String>,
-    ) -> Result<()> {
-        update_provider::handler(ctx, metadata_uri)
+    pub fn update_provider(ctx: Context<UpdateProvider>, update: ProviderUpdate) -> Result<()> {
+        update_provider::handler(ctx, update)
     }
 
     /// Lists a GPU machine for rent.
@@ -72,23 +78,15 @@ pub mod compute_escrow {
         close_listing::handler(ctx)
     }
 
-    /// Rents a listing for `hours` at the quoted price and attestor.
+    /// Rents a listing for `hours` at the quoted terms, fee and grace.
     pub fn open_lease(
         ctx: Context<OpenLease>,
         lease_id: u64,
         lease_bump: u8,
         hours: u32,
-        expected_price_lamports_per_hour: u64,
-        expected_attestor: Pubkey,
+        quote: QuotedTerms,
     ) -> Result<()> {
-        open_lease::handler(
-            ctx,
-            lease_id,
-            lease_bump,
-            hours,
-            expected_price_lamports_per_hour,
-            expected_attestor,
-        )
+        open_lease::handler(ctx, lease_id, lease_bump, hours, quote)
     }
 
     /// Buys more hours at the lease's price.
@@ -116,7 +114,7 @@ pub mod compute_escrow {
         cancel_lease::handler(ctx)
     }
 
-    /// Anyone, after end + grace: final payout, refund, close.
+    /// Anyone, once nothing is left to attest or after end + grace: final payout, refund, close.
     pub fn settle_lease(ctx: Context<SettleLease>) -> Result<()> {
         settle_lease::handler(ctx)
     }

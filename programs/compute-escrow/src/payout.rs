@@ -16,7 +16,9 @@ pub fn can_receive(account: &AccountInfo, amount: u64, rent: &Rent) -> Result<bo
     if amount == 0 {
         return Ok(true);
     }
-    if account.executable || !account.is_writable {
+    // Lamports credited to one of this program's own accounts would never
+    // leave it by the rules (or would swell a lease's escrow unaccounted).
+    if account.executable || !account.is_writable || account.owner == &crate::ID {
         return Ok(false);
     }
     let after = account
@@ -26,10 +28,15 @@ pub fn can_receive(account: &AccountInfo, amount: u64, rent: &Rent) -> Result<bo
     Ok(after >= rent.minimum_balance(account.data_len()))
 }
 
-/// Fails unless `account` may be set as a payout wallet or treasury.
+/// Fails unless `account` may be set as a payout wallet or treasury: a
+/// writable wallet owned by the system program, whose owner can spend what it
+/// receives. Never one of this program's accounts (config, provider, listing,
+/// lease), where lamports would be stuck, nor any other program's account.
 pub fn require_recipient(account: &AccountInfo) -> Result<()> {
     require!(
-        !account.executable && account.is_writable,
+        account.owner == &anchor_lang::system_program::ID
+            && !account.executable
+            && account.is_writable,
         EscrowError::InvalidRecipient
     );
     Ok(())

@@ -24,12 +24,24 @@ pub fn listing(provider: &Pubkey, listing_id: u64) -> (Pubkey, u8) {
     )
 }
 
-/// Lease `lease_id` of `listing`.
-pub fn lease(listing: &Pubkey, lease_id: u64) -> (Pubkey, u8) {
+/// Lease `lease_id` of `renter` on `listing`.
+pub fn lease(listing: &Pubkey, renter: &Pubkey, lease_id: u64) -> (Pubkey, u8) {
     Pubkey::find_program_address(
-        &[LEASE_SEED, listing.as_ref(), &lease_id.to_le_bytes()],
+        &[
+            LEASE_SEED,
+            listing.as_ref(),
+            renter.as_ref(),
+            &lease_id.to_le_bytes(),
+        ],
         &ID,
     )
+}
+
+/// The program's ProgramData account (upgradeable loader), naming its
+/// upgrade authority.
+pub fn program_data() -> Pubkey {
+    use anchor_lang::solana_program::bpf_loader_upgradeable;
+    Pubkey::find_program_address(&[ID.as_ref()], &bpf_loader_upgradeable::ID).0
 }
 
 /// Signer of the program's self-CPI events (`emit_cpi!`).

@@ -14,7 +14,9 @@ use anchor_lang::Space;
 use compute_escrow::instructions::{ConfigUpdate, ListingUpdate};
 use compute_escrow::pda;
 use compute_escrow::state::{Config, Lease, Listing, Provider};
-use compute_escrow_tests::{default_terms, ix, sbf_out_dir, Bank, Market, SBF_MODE_VAR};
+use compute_escrow_tests::{
+    default_terms, ix, sbf_out_dir, upgrade_authority, Bank, Market, LAMPORTS_PER_SOL, SBF_MODE_VAR,
+};
 use solana_sdk::signature::Signer;
 
 /// What the issue asks for; reported, never asserted.
@@ -87,16 +89,10 @@ async fn trial(samples: &mut Samples, lease_id: u64) {
         .await
         .unwrap();
 
-    let open = ix::open_lease(
-        &renter.pubkey(),
-        &l,
-        lease_id,
-        2,
-        3_600_000,
-        &attestor.pubkey(),
-    );
+    let quote = m.quote().await;
+    let open = ix::open_lease(&renter.pubkey(), &l, lease_id, 2, quote);
     run("open_lease", &mut m, vec![open], vec![&renter]).await;
-    let lease = pda::lease(&l, lease_id).0;
+    let lease = pda::lease(&l, &renter.pubkey(), lease_id).0;
     run(
         "extend_lease",
         &mut m,
@@ -106,7 +102,7 @@ async fn trial(samples: &mut Samples, lease_id: u64) {
     .await;
     let start = m.lease(&lease).await.unwrap().start_ts;
     m.bank.advance(600).await;
-    let attest = ix::attest_uptime(&attestor.pubkey(), &p, &lease, start, start + 600, 590);
+    let attest = ix::attest_uptime(&attestor.pubkey(), &p, &l, &lease, start, start + 600, 590);
     run("attest_uptime", &mut m, vec![attest], vec![&attestor]).await;
     let claim = ix::claim_payout(
         &a.pubkey(),
@@ -119,7 +115,7 @@ async fn trial(samples: &mut Samples, lease_id: u64) {
     run(
         "cancel_lease",
         &mut m,
-        vec![ix::cancel_lease(&renter.pubkey(), &lease)],
+        vec![ix::cancel_lease(&renter.pubkey(), &l, &lease)],
         vec![&renter],
     )
     .await;
@@ -150,7 +146,8 @@ impl MeasuredMarket for Market {
     /// The standard market, measuring the instructions that build it.
     async fn new_measured(samples: &mut Samples) -> Market {
         let mut bank = Bank::start().await;
-        let admin = bank.funded(10).await;
+        let admin = upgrade_authority();
+        bank.airdrop(&admin.pubkey(), 10 * LAMPORTS_PER_SOL).await;
         let treasury = bank.funded(1).await;
         let authority = bank.funded(10).await;
         let wallet = bank.funded(1).await;

@@ -44,7 +44,9 @@ pub struct RunArgs {
     /// Attest every lease of this listing, including ones opened later; runs until Ctrl-C.
     #[arg(long, value_parser = parse_pubkey)]
     listing: Option<Pubkey>,
-    /// Seconds between attestations of a lease.
+    /// Seconds between attestations of a lease; must be shorter than the
+    /// market's settle grace, so the last period of a lease can be signed
+    /// before the renter may settle it.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     period: u64,
     /// Seconds between probes [default: the period, at most 10].
@@ -66,6 +68,7 @@ pub async fn run(ctx: &Context, command: AttestorCommand) -> CliResult {
 struct Watched {
     check: HealthCheck,
     provider: Pubkey,
+    listing: Pubkey,
     attested_until: i64,
     end_ts: i64,
     /// Attestations from `attested_until` whose sending failed: any one of
@@ -126,6 +129,19 @@ impl<'a> Agent<'a> {
         })
     }
 
+    /// Fails unless the period is shorter than `grace` seconds: otherwise a
+    /// renter could settle before the last period is signed.
+    fn require_period_within(&self, grace: u32, whose: &str) -> CliResult {
+        if self.args.period >= u64::from(grace) {
+            return Err(CliError::usage(format!(
+                "--period {} s is not shorter than {whose} settle grace of {grace} s: \
+                 the renter could settle before the last period is attested; use a shorter --period",
+                self.args.period
+            )));
+        }
+        Ok(())
+    }
+
     /// Logs one event: a line for humans, a JSON line otherwise.
     fn log(&self, lease: Option<&Pubkey>, event: &str, text: String, extra: serde_json::Value) {
         if self.ctx.human() {
@@ -149,6 +165,8 @@ impl<'a> Agent<'a> {
     }
 
     async fn run(mut self) -> CliResult {
+        let config = accounts::config(&self.ctx.rpc).await?;
+        self.require_period_within(config.settle_grace_seconds, "the market's")?;
         if let Some(listing) = self.args.listing {
             let account = accounts::listing(&self.ctx.rpc, &listing).await?;
             // Probe from the start, so a lease is observed from its first
@@ -276,8 +294,17 @@ impl<'a> Agent<'a> {
             );
             return Ok(());
         }
-        let listing = accounts::listing(&self.ctx.rpc, &lease.listing).await?;
-        let check = listing_check(&lease.listing, &listing.health_check)?;
+        if let Err(e) = self.require_period_within(lease.settle_grace_seconds, "this lease's") {
+            self.finished.insert(address);
+            return if strict {
+                Err(e)
+            } else {
+                self.log(Some(&address), "refused", e.to_string(), json!({}));
+                Ok(())
+            };
+        }
+        // The health check the renter rented with, never the listing's current one.
+        let check = lease_check(&address, &lease.health_check)?;
         self.log(
             Some(&address),
             "watching",
@@ -292,6 +319,7 @@ impl<'a> Agent<'a> {
             Watched {
                 check,
                 provider: lease.provider,
+                listing: lease.listing,
                 attested_until: lease.attested_until,
                 end_ts: lease.end_ts,
                 unconfirmed: Vec::new(),
@@ -444,7 +472,7 @@ impl<'a> Agent<'a> {
             return;
         }
         let check = watched.check.clone();
-        let provider = watched.provider;
+        let (provider, listing) = (watched.provider, watched.listing);
         let length = (to - from) as u64;
         let up = self
             .samples
@@ -452,7 +480,7 @@ impl<'a> Agent<'a> {
             .map_or(0, |s| s.up_seconds(from, to))
             .min(length);
         let attestation = Attestation { from, to, up };
-        let attest = ix::attest_uptime(&self.me, &provider, &address, from, to, up);
+        let attest = ix::attest_uptime(&self.me, &provider, &listing, &address, from, to, up);
         match self.ctx.send(&[attest]).await {
             Ok(signature) => {
                 self.log_attested(
@@ -569,6 +597,16 @@ impl<'a> Agent<'a> {
                 }
             });
     }
+}
+
+/// The health check lease `lease` was rented with, or why the agent cannot probe it.
+fn lease_check(lease: &Pubkey, declared: &str) -> CliResult<HealthCheck> {
+    declared.parse().map_err(|e: String| {
+        CliError::hinted(
+            format!("lease {lease} was rented with an unusable health check: {e}"),
+            "the health check is fixed at open; the lease can only be cancelled",
+        )
+    })
 }
 
 /// The health check `listing` declares, or why the agent cannot probe it.

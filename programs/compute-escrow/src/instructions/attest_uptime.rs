@@ -2,16 +2,25 @@ use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
 use crate::events::UptimeAttested;
-use crate::state::{Lease, Provider};
+use crate::state::{Lease, Listing, Provider};
 
-/// The lease's attestor signs `up_seconds` of uptime for `[from, to)`.
+/// The lease's attestor signs `up_seconds` of uptime for `[from, to)`. The
+/// period that reaches the lease's end frees its listing slot.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct AttestUptime<'info> {
     pub attestor: Signer<'info>,
-    #[account(mut, dup, address = lease.provider @ EscrowError::ProviderMismatch)]
+    #[account(mut, dup)]
     pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, dup, has_one = attestor @ EscrowError::WrongAttestor)]
+    #[account(mut, dup)]
+    pub listing: Box<Account<'info, Listing>>,
+    #[account(
+        mut,
+        dup,
+        has_one = attestor @ EscrowError::WrongAttestor,
+        has_one = provider @ EscrowError::ProviderMismatch,
+        has_one = listing @ EscrowError::ListingMismatch,
+    )]
     pub lease: Box<Account<'info, Lease>>,
 }
 
@@ -45,6 +54,9 @@ pub fn handler(ctx: Context<AttestUptime>, from: i64, to: i64, up_seconds: u64) 
         .checked_add(down_seconds)
         .ok_or(EscrowError::ArithmeticOverflow)?;
     lease.mark_ended_if_due(now);
+    if !lease.has_unattested_time() {
+        ctx.accounts.listing.release_slot()?;
+    }
 
     let provider = &mut ctx.accounts.provider;
     provider.seconds_attested = provider

@@ -4,16 +4,25 @@ use crate::error::EscrowError;
 use crate::events::LeaseCancelled;
 use crate::instructions::extend_lease::require_running;
 use crate::math;
-use crate::state::{Lease, LeaseState};
+use crate::state::{Lease, LeaseState, Listing};
 
 /// The renter stops the lease now. Time after the cancel can never be earned,
 /// so its share of the deposit is refunded at once; the rest waits for settle.
+/// With nothing left to attest (no time passed since the last attestation),
+/// the lease frees its listing slot at once and may be settled right away.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CancelLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
-    #[account(mut, dup, has_one = renter @ EscrowError::RenterMismatch)]
+    #[account(mut, dup)]
+    pub listing: Box<Account<'info, Listing>>,
+    #[account(
+        mut,
+        dup,
+        has_one = renter @ EscrowError::RenterMismatch,
+        has_one = listing @ EscrowError::ListingMismatch,
+    )]
     pub lease: Box<Account<'info, Lease>>,
 }
 
@@ -42,6 +51,9 @@ pub fn handler(ctx: Context<CancelLease>) -> Result<()> {
     lease.end_ts = now;
     lease.cancelled_at = now;
     lease.state = LeaseState::Cancelled;
+    if !lease.has_unattested_time() {
+        ctx.accounts.listing.release_slot()?;
+    }
     emit_cpi!(LeaseCancelled {
         lease: ctx.accounts.lease.key(),
         cancelled_at: now,

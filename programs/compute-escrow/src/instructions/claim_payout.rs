@@ -11,6 +11,7 @@ use crate::state::{Config, Lease, Provider};
 #[derive(Accounts)]
 pub struct ClaimPayout<'info> {
     pub authority: Signer<'info>,
+    #[account(has_one = treasury @ EscrowError::WrongTreasury)]
     pub config: Account<'info, Config>,
     #[account(
         mut,
@@ -21,11 +22,11 @@ pub struct ClaimPayout<'info> {
     pub provider: Box<Account<'info, Provider>>,
     #[account(mut, dup, has_one = provider @ EscrowError::ProviderMismatch)]
     pub lease: Box<Account<'info, Lease>>,
-    /// CHECK: must equal `provider.payout_wallet` (has_one above); only receives lamports.
+    /// CHECK: the provider's payout wallet (has_one above); only receives lamports.
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
-    /// CHECK: must equal `config.treasury`; only receives lamports.
-    #[account(mut, address = config.treasury @ EscrowError::WrongTreasury)]
+    /// CHECK: the config's treasury (has_one above); only receives lamports.
+    #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
 }
 

@@ -1,13 +1,14 @@
 use anchor_lang::prelude::*;
 
 use crate::account_creation::{create_pda, write_account};
+use crate::args::exact_args;
 use crate::constants::LISTING_SEED;
 use crate::error::EscrowError;
 use crate::events::ListingCreated;
 use crate::state::{Config, Listing, ListingState, Provider};
 
 /// What a provider offers in a new listing.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(AnchorSerialize, Clone, Debug, PartialEq, Eq)]
 pub struct ListingTerms {
     pub gpu_model: String,
     pub gpu_count: u16,
@@ -20,6 +21,18 @@ pub struct ListingTerms {
     pub attestor: Pubkey,
     pub capacity: u16,
 }
+exact_args!(ListingTerms {
+    gpu_model,
+    gpu_count,
+    vram_gb,
+    region,
+    health_check,
+    price_lamports_per_hour,
+    min_hours,
+    max_hours,
+    attestor,
+    capacity,
+});
 
 /// Creates the provider's next listing at id `provider.listing_count`.
 #[event_cpi]

@@ -13,9 +13,13 @@ pub struct ExtendLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
     pub config: Account<'info, Config>,
-    #[account(address = lease.listing @ EscrowError::ListingMismatch)]
     pub listing: Box<Account<'info, Listing>>,
-    #[account(mut, dup, has_one = renter @ EscrowError::RenterMismatch)]
+    #[account(
+        mut,
+        dup,
+        has_one = renter @ EscrowError::RenterMismatch,
+        has_one = listing @ EscrowError::ListingMismatch,
+    )]
     pub lease: Box<Account<'info, Lease>>,
     pub system_program: Program<'info, System>,
 }

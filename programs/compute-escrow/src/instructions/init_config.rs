@@ -1,13 +1,16 @@
 use anchor_lang::prelude::*;
+use anchor_lang::solana_program::bpf_loader_upgradeable;
 
 use crate::account_creation::{create_pda, write_account};
-use crate::constants::{CONFIG_SEED, MAX_FEE_BPS, MAX_SETTLE_GRACE_SECONDS};
+use crate::constants::CONFIG_SEED;
 use crate::error::EscrowError;
 use crate::events::ConfigInitialized;
 use crate::payout::require_recipient;
 use crate::state::Config;
 
-/// Creates the market config; the signer becomes admin.
+/// Creates the market config. Only the program's upgrade authority may sign,
+/// so nobody can take a fresh deployment over before its operator; the signer
+/// becomes admin.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct InitConfig<'info> {
@@ -16,18 +19,25 @@ pub struct InitConfig<'info> {
     /// CHECK: created here by `create_pda` at the seeds checked below.
     #[account(mut, seeds = [CONFIG_SEED], bump)]
     pub config: UncheckedAccount<'info>,
-    /// CHECK: receives protocol fees; must be writable and not executable.
+    /// The program's ProgramData account (upgradeable loader), which names
+    /// its upgrade authority.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(admin.key())
+            @ EscrowError::NotUpgradeAuthority,
+    )]
+    pub program_data: Account<'info, ProgramData>,
+    /// CHECK: receives protocol fees; must be a writable system-owned wallet.
     #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 pub fn handler(ctx: Context<InitConfig>, fee_bps: u16, settle_grace_seconds: u32) -> Result<()> {
-    require!(fee_bps <= MAX_FEE_BPS, EscrowError::FeeTooHigh);
-    require!(
-        settle_grace_seconds <= MAX_SETTLE_GRACE_SECONDS,
-        EscrowError::GraceTooLong
-    );
+    Config::validate_fee(fee_bps)?;
+    Config::validate_grace(settle_grace_seconds)?;
     require_recipient(&ctx.accounts.treasury)?;
     let treasury = ctx.accounts.treasury.key();
     let admin = ctx.accounts.admin.key();
@@ -45,6 +55,7 @@ pub fn handler(ctx: Context<InitConfig>, fee_bps: u16, settle_grace_seconds: u32
         &config,
         &Config {
             admin,
+            pending_admin: Pubkey::default(),
             treasury,
             fee_bps,
             paused: false,

@@ -12,6 +12,7 @@
 //! `RandomState` whose thread-local keys some SBF toolchains cannot link).
 #![allow(ambiguous_glob_reexports)]
 
+pub mod accept_admin;
 pub mod attest_uptime;
 pub mod cancel_lease;
 pub mod claim_payout;
@@ -27,6 +28,7 @@ pub mod update_config;
 pub mod update_listing;
 pub mod update_provider;
 
+pub use accept_admin::*;
 pub use attest_uptime::*;
 pub use cancel_lease::*;
 pub use claim_payout::*;

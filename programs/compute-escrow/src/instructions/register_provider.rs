@@ -1,11 +1,20 @@
 use anchor_lang::prelude::*;
 
 use crate::account_creation::{create_pda, write_account};
+use crate::args::exact_args;
 use crate::constants::{MAX_METADATA_URI_LEN, PROVIDER_SEED};
 use crate::error::EscrowError;
 use crate::events::ProviderRegistered;
 use crate::payout::require_recipient;
 use crate::state::Provider;
+
+/// How a new provider describes itself.
+#[derive(AnchorSerialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProviderProfile {
+    /// Where the provider describes itself (URL or IPFS URI), at most 200 bytes.
+    pub metadata_uri: String,
+}
+exact_args!(ProviderProfile { metadata_uri });
 
 /// Creates the signer's provider account.
 #[event_cpi]
@@ -16,13 +25,14 @@ pub struct RegisterProvider<'info> {
     /// CHECK: created here by `create_pda` at the seeds checked below.
     #[account(mut, seeds = [PROVIDER_SEED, authority.key().as_ref()], bump)]
     pub provider: UncheckedAccount<'info>,
-    /// CHECK: receives the provider's payouts; must be writable and not executable.
+    /// CHECK: receives the provider's payouts; must be a writable system-owned wallet.
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<RegisterProvider>, metadata_uri: String) -> Result<()> {
+pub fn handler(ctx: Context<RegisterProvider>, profile: ProviderProfile) -> Result<()> {
+    let metadata_uri = profile.metadata_uri;
     require_recipient(&ctx.accounts.payout_wallet)?;
     let payout_wallet = ctx.accounts.payout_wallet.key();
     require!(

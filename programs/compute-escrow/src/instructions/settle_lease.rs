@@ -6,33 +6,37 @@ use crate::math;
 use crate::payout::{pay_earned, Undeliverable};
 use crate::state::{CloseReason, Config, Lease, LeaseState, Listing, Provider};
 
-/// Permissionless crank after end + grace: pays the provider for attested time,
-/// refunds the renter the rest and closes the lease (rent to the renter).
-/// Never blocked by a recipient: what the payout wallet or treasury cannot
-/// take is forfeited to the renter.
+/// Permissionless crank, once the lease has nothing left to attest or its end
+/// plus grace has passed: pays the provider for attested time, refunds the
+/// renter the rest and closes the lease (rent to the renter). Never blocked by
+/// a recipient: what the payout wallet or treasury cannot take is forfeited to
+/// the renter.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SettleLease<'info> {
+    #[account(has_one = treasury @ EscrowError::WrongTreasury)]
     pub config: Account<'info, Config>,
+    #[account(mut, dup, has_one = payout_wallet @ EscrowError::WrongPayoutWallet)]
+    pub provider: Box<Account<'info, Provider>>,
+    #[account(mut, dup)]
+    pub listing: Box<Account<'info, Listing>>,
     #[account(
         mut,
         dup,
-        address = lease.provider @ EscrowError::ProviderMismatch,
-        has_one = payout_wallet @ EscrowError::WrongPayoutWallet,
+        close = renter,
+        has_one = provider @ EscrowError::ProviderMismatch,
+        has_one = listing @ EscrowError::ListingMismatch,
+        has_one = renter @ EscrowError::RenterMismatch,
     )]
-    pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, dup, address = lease.listing @ EscrowError::ListingMismatch)]
-    pub listing: Box<Account<'info, Listing>>,
-    #[account(mut, dup, close = renter)]
     pub lease: Box<Account<'info, Lease>>,
-    /// CHECK: must equal `lease.renter`; receives the refund and the rent.
-    #[account(mut, address = lease.renter @ EscrowError::RenterMismatch)]
+    /// CHECK: the lease's renter (has_one above); receives the refund and the rent.
+    #[account(mut)]
     pub renter: UncheckedAccount<'info>,
-    /// CHECK: must equal `provider.payout_wallet` (has_one above); only receives lamports.
+    /// CHECK: the provider's payout wallet (has_one above); only receives lamports.
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
-    /// CHECK: must equal `config.treasury`; only receives lamports.
-    #[account(mut, address = config.treasury @ EscrowError::WrongTreasury)]
+    /// CHECK: the config's treasury (has_one above); only receives lamports.
+    #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
 }
 
@@ -40,9 +44,10 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let accounts = &mut *ctx.accounts;
     require!(
-        now >= accounts.lease.settle_after()?,
+        accounts.lease.is_settleable(now)?,
         EscrowError::SettleTooEarly
     );
+    let held_slot = accounts.lease.has_unattested_time();
     let payout = pay_earned(
         &mut accounts.lease,
         &mut accounts.provider,
@@ -87,11 +92,9 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
         .leases_settled
         .checked_add(1)
         .ok_or(EscrowError::ArithmeticOverflow)?;
-    accounts.listing.active_leases = accounts
-        .listing
-        .active_leases
-        .checked_sub(1)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
+    if held_slot {
+        accounts.listing.release_slot()?;
+    }
 
     let lease = &accounts.lease;
     let settled = LeaseSettled {

@@ -1,29 +1,36 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::{MAX_FEE_BPS, MAX_SETTLE_GRACE_SECONDS};
+use crate::args::exact_args;
 use crate::error::EscrowError;
-use crate::events::ConfigUpdated;
 use crate::payout::require_recipient;
 use crate::state::Config;
 
 /// Changes to the config; `None` keeps the current value. A new treasury is
-/// passed as the optional `new_treasury` account.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
+/// passed as the optional `new_treasury` account. A new admin is only
+/// proposed here and takes over when it signs `accept_admin`; proposing the
+/// default key withdraws a proposal.
+#[derive(AnchorSerialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConfigUpdate {
-    pub admin: Option<Pubkey>,
+    pub new_admin: Option<Pubkey>,
     pub fee_bps: Option<u16>,
     pub paused: Option<bool>,
     pub settle_grace_seconds: Option<u32>,
 }
+exact_args!(ConfigUpdate {
+    new_admin,
+    fee_bps,
+    paused,
+    settle_grace_seconds
+});
 
-/// Admin-only change of fee, treasury, grace, pause flag or admin.
+/// Admin-only change of fee, treasury, grace, pause flag, or a proposed admin.
 #[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateConfig<'info> {
     pub admin: Signer<'info>,
     #[account(mut, dup, has_one = admin @ EscrowError::Unauthorized)]
     pub config: Account<'info, Config>,
-    /// CHECK: the new treasury, if changing it; writable and not executable.
+    /// CHECK: the new treasury, if changing it; a writable system-owned wallet.
     #[account(mut)]
     pub new_treasury: Option<UncheckedAccount<'info>>,
 }
@@ -35,25 +42,19 @@ pub fn handler(ctx: Context<UpdateConfig>, update: ConfigUpdate) -> Result<()> {
     }
     let config = &mut ctx.accounts.config;
     if let Some(fee_bps) = update.fee_bps {
-        require!(fee_bps <= MAX_FEE_BPS, EscrowError::FeeTooHigh);
+        Config::validate_fee(fee_bps)?;
         config.fee_bps = fee_bps;
     }
     if let Some(grace) = update.settle_grace_seconds {
-        require!(grace <= MAX_SETTLE_GRACE_SECONDS, EscrowError::GraceTooLong);
+        Config::validate_grace(grace)?;
         config.settle_grace_seconds = grace;
     }
-    if let Some(admin) = update.admin {
-        config.admin = admin;
+    if let Some(admin) = update.new_admin {
+        config.pending_admin = admin;
     }
     if let Some(paused) = update.paused {
         config.paused = paused;
     }
-    emit_cpi!(ConfigUpdated {
-        admin: config.admin,
-        treasury: config.treasury,
-        fee_bps: config.fee_bps,
-        paused: config.paused,
-        settle_grace_seconds: config.settle_grace_seconds,
-    });
+    emit_cpi!(config.updated_event());
     Ok(())
 }

@@ -1,12 +1,13 @@
 use anchor_lang::prelude::*;
 
+use crate::args::exact_args;
 use crate::error::EscrowError;
 use crate::events::ListingUpdated;
 use crate::state::{Listing, ListingState, Provider};
 
 /// Changes to a listing's terms; `None` keeps the current value.
-/// Open leases keep the price and attestor they were opened with.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default, PartialEq, Eq)]
+/// Open leases keep the terms they were opened with.
+#[derive(AnchorSerialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListingUpdate {
     pub gpu_model: Option<String>,
     pub gpu_count: Option<u16>,
@@ -19,6 +20,18 @@ pub struct ListingUpdate {
     pub attestor: Option<Pubkey>,
     pub capacity: Option<u16>,
 }
+exact_args!(ListingUpdate {
+    gpu_model,
+    gpu_count,
+    vram_gb,
+    region,
+    health_check,
+    price_lamports_per_hour,
+    min_hours,
+    max_hours,
+    attestor,
+    capacity,
+});
 
 /// The provider's authority acting on one of its listings
 /// (shared by `update_listing`, `pause_listing` and `close_listing`).

@@ -1,10 +1,20 @@
 use anchor_lang::prelude::*;
 
+use crate::args::exact_args;
 use crate::constants::MAX_METADATA_URI_LEN;
 use crate::error::EscrowError;
 use crate::events::ProviderUpdated;
 use crate::payout::require_recipient;
 use crate::state::Provider;
+
+/// Changes to a provider; `None` keeps the current value. A new payout
+/// wallet is passed as the optional `new_payout_wallet` account.
+#[derive(AnchorSerialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProviderUpdate {
+    /// New metadata URI, at most 200 bytes.
+    pub metadata_uri: Option<String>,
+}
+exact_args!(ProviderUpdate { metadata_uri });
 
 /// Changes the provider's payout wallet (pass the new one as an account)
 /// and/or metadata URI.
@@ -14,12 +24,12 @@ pub struct UpdateProvider<'info> {
     pub authority: Signer<'info>,
     #[account(mut, dup, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
-    /// CHECK: the new payout wallet, if changing it; writable and not executable.
+    /// CHECK: the new payout wallet, if changing it; a writable system-owned wallet.
     #[account(mut)]
     pub new_payout_wallet: Option<UncheckedAccount<'info>>,
 }
 
-pub fn handler(ctx: Context<UpdateProvider>, metadata_uri: Option<String>) -> Result<()> {
+pub fn handler(ctx: Context<UpdateProvider>, update: ProviderUpdate) -> Result<()> {
     let new_wallet = match &ctx.accounts.new_payout_wallet {
         Some(wallet) => {
             require_recipient(wallet)?;
@@ -28,7 +38,7 @@ pub fn handler(ctx: Context<UpdateProvider>, metadata_uri: Option<String>) -> Re
         None => None,
     };
     let provider = &mut ctx.accounts.provider;
-    if let Some(uri) = metadata_uri {
+    if let Some(uri) = update.metadata_uri {
         require!(
             uri.len() <= usize::from(MAX_METADATA_URI_LEN),
             EscrowError::MetadataUriTooLong

@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::constants::MAX_HEALTH_CHECK_LEN;
 use crate::error::EscrowError;
 
 /// Where a lease is in its life.
@@ -26,8 +27,13 @@ pub enum CloseReason {
     Cancelled,
 }
 
-/// One rental of a listing, at `["lease", listing, lease_id]`. Its lamports
-/// above rent exemption are the escrow.
+/// One rental of a listing, at `["lease", listing, renter, lease_id]`. Its
+/// lamports above rent exemption are the escrow.
+///
+/// The renter's terms are snapshotted at open (price, attestor, fee, grace and
+/// the health check the attestor probes); listing and config changes never
+/// touch them. Fixed-size fields come first and the health check last, so
+/// every other field has a fixed offset.
 ///
 /// Invariant: `deposited = paid_out + fee_paid + refunded + escrow balance`.
 #[account]
@@ -77,6 +83,9 @@ pub struct Lease {
     pub refunded: u64,
     /// PDA bump.
     pub bump: u8,
+    /// What the attestor probes for this lease (snapshot of the listing's).
+    #[max_len(MAX_HEALTH_CHECK_LEN)]
+    pub health_check: String,
 }
 
 impl Lease {
@@ -96,7 +105,21 @@ impl Lease {
         }
     }
 
-    /// Time from which the lease may be settled.
+    /// Whether time remains that an attestor could still sign for; such a
+    /// lease holds one of its listing's capacity slots. Final once false:
+    /// attestations never pass the clock, so `attested_until == end_ts` only
+    /// after the end, when the lease can no longer be extended.
+    pub fn has_unattested_time(&self) -> bool {
+        self.attested_until < self.end_ts
+    }
+
+    /// Whether `settle_lease` may run at `now`: nothing is left to attest, or
+    /// the grace after the end has passed.
+    pub fn is_settleable(&self, now: i64) -> Result<bool> {
+        Ok(!self.has_unattested_time() || now >= self.settle_after()?)
+    }
+
+    /// Time from which the lease may be settled even with unattested time.
     pub fn settle_after(&self) -> Result<i64> {
         self.end_ts
             .checked_add(i64::from(self.settle_grace_seconds))

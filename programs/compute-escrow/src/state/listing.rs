@@ -38,9 +38,11 @@ pub struct Listing {
     pub gpu_count: u16,
     /// Memory per GPU, in GB.
     pub vram_gb: u16,
-    /// Leases that may be unsettled at the same time.
+    /// Leases that may hold a slot at the same time.
     pub capacity: u16,
-    /// Leases opened and not yet settled.
+    /// Leases holding a slot: opened and with time left to attest. A lease
+    /// frees its slot once nothing more can be attested on it (its last
+    /// period attested, a cancel with nothing unattested, or its settle).
     pub active_leases: u16,
     /// Leases ever opened on this listing.
     pub leases_opened: u64,
@@ -61,7 +63,58 @@ pub struct Listing {
     pub health_check: String,
 }
 
+/// Domain tag of [`Listing::terms_hash`].
+pub const TERMS_HASH_TAG: &[u8] = b"compute-escrow:listing-terms:v1";
+
 impl Listing {
+    /// SHA-256 of every term a renter relies on: GPU model, GPU count, VRAM,
+    /// region, health check, price, longest lease and attestor (strings
+    /// length-prefixed as in Borsh, integers little-endian, after
+    /// [`TERMS_HASH_TAG`]). The renter signs it in `open_lease`, so a listing
+    /// changed after the quote refuses the lease instead of renting other terms.
+    pub fn terms_hash(&self) -> [u8; 32] {
+        let len = |s: &String| (s.len() as u32).to_le_bytes();
+        solana_sha256_hasher::hashv(&[
+            TERMS_HASH_TAG,
+            &len(&self.gpu_model),
+            self.gpu_model.as_bytes(),
+            &self.gpu_count.to_le_bytes(),
+            &self.vram_gb.to_le_bytes(),
+            &len(&self.region),
+            self.region.as_bytes(),
+            &len(&self.health_check),
+            self.health_check.as_bytes(),
+            &self.price_lamports_per_hour.to_le_bytes(),
+            &self.max_hours.to_le_bytes(),
+            self.attestor.as_ref(),
+        ])
+        .to_bytes()
+    }
+
+    /// Takes a capacity slot for a new lease.
+    pub fn take_slot(&mut self) -> Result<()> {
+        use crate::error::EscrowError;
+        require!(
+            self.active_leases < self.capacity,
+            EscrowError::ListingAtCapacity
+        );
+        self.active_leases += 1;
+        self.leases_opened = self
+            .leases_opened
+            .checked_add(1)
+            .ok_or(EscrowError::ArithmeticOverflow)?;
+        Ok(())
+    }
+
+    /// Frees the slot of a lease that has nothing left to attest.
+    pub fn release_slot(&mut self) -> Result<()> {
+        self.active_leases = self
+            .active_leases
+            .checked_sub(1)
+            .ok_or(crate::error::EscrowError::ArithmeticOverflow)?;
+        Ok(())
+    }
+
     /// Checks the provider-supplied terms; called after every create or update.
     pub fn validate_terms(&self) -> Result<()> {
         use crate::constants::MAX_LEASE_HOURS;

@@ -1,0 +1,25 @@
+use anchor_lang::prelude::*;
+
+use crate::error::EscrowError;
+use crate::state::Config;
+
+/// The proposed admin takes over the config (second step of the hand-over).
+#[event_cpi]
+#[derive(Accounts)]
+pub struct AcceptAdmin<'info> {
+    pub new_admin: Signer<'info>,
+    #[account(
+        mut,
+        dup,
+        constraint = config.pending_admin == new_admin.key() @ EscrowError::NotPendingAdmin,
+    )]
+    pub config: Account<'info, Config>,
+}
+
+pub fn handler(ctx: Context<AcceptAdmin>) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    config.admin = config.pending_admin;
+    config.pending_admin = Pubkey::default();
+    emit_cpi!(config.updated_event());
+    Ok(())
+}
