@@ -585,7 +585,12 @@ async fn mirrors_a_market_and_serves_it() {
         .iter()
         .map(|e| e["kind"].as_str().unwrap())
         .collect();
-    let mut expected = vec!["LeaseOpened", "UptimeAttested", "PayoutClaimed", "LeaseCancelled"];
+    let mut expected = vec![
+        "LeaseOpened",
+        "UptimeAttested",
+        "PayoutClaimed",
+        "LeaseCancelled",
+    ];
     if attested_rest {
         expected.push("UptimeAttested");
     }

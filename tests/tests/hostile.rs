@@ -232,7 +232,12 @@ async fn init_config_refuses_strangers_fee_above_cap_and_grace_out_of_bounds() {
     let mut substituted = ix::init_config(&stranger.pubkey(), &t, 0, 600);
     substituted.accounts[2].pubkey = Pubkey::new_unique();
     let r = bank.send(&[substituted], &[&stranger]).await;
-    assert_eq!(r, Err(TxFailure::Program(AnchorError::AccountNotInitialized.into())));
+    assert_eq!(
+        r,
+        Err(TxFailure::Program(
+            AnchorError::AccountNotInitialized.into()
+        ))
+    );
     for (fee, grace, err) in [
         (501, 600, E::FeeTooHigh),
         (500, 7 * 86_400 + 1, E::GraceTooLong),
@@ -240,7 +245,10 @@ async fn init_config_refuses_strangers_fee_above_cap_and_grace_out_of_bounds() {
         (0, 599, E::GraceTooShort),
     ] {
         let r = bank
-            .send(&[ix::init_config(&admin.pubkey(), &t, fee, grace)], &[&admin])
+            .send(
+                &[ix::init_config(&admin.pubkey(), &t, fee, grace)],
+                &[&admin],
+            )
             .await;
         assert_err(r, err);
     }
@@ -550,10 +558,20 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
         .await;
     // Hours outside the listing's range (now 1 to 2).
     let quoted = m.quote().await;
-    m.refused(&[open(quoted, 0)], &[&renter], E::HoursBelowMinimum, &[lease])
-        .await;
-    m.refused(&[open(quoted, 3)], &[&renter], E::HoursAboveMaximum, &[lease])
-        .await;
+    m.refused(
+        &[open(quoted, 0)],
+        &[&renter],
+        E::HoursBelowMinimum,
+        &[lease],
+    )
+    .await;
+    m.refused(
+        &[open(quoted, 3)],
+        &[&renter],
+        E::HoursAboveMaximum,
+        &[lease],
+    )
+    .await;
     // A lease address that is not the PDA of (listing, renter, lease_id,
     // bump), or a wrong bump (the byte after the discriminator and the id).
     let bogus = Pubkey::new_unique();

@@ -67,16 +67,109 @@ async fn executable_or_reserved_recipients_are_refused_when_set() {
     m.refused(&[ix], &[&admin], E::InvalidRecipient, &[]).await;
 
     let mut bank = Bank::start().await;
-    let admin = bank.funded(1).await;
+    let admin = upgrade_authority();
+    bank.airdrop(&admin.pubkey(), LAMPORTS_PER_SOL).await;
     bank.set_account(&executable, &executable_account());
     let result = bank
         .send(
-            &[ix::init_config(&admin.pubkey(), &executable, 0, 0)],
+            &[ix::init_config(&admin.pubkey(), &executable, 0, 600)],
             &[&admin],
         )
         .await;
     assert_err(result, E::InvalidRecipient);
     assert!(bank.data(&pda::config().0).await.is_none());
+}
+
+#[tokio::test]
+async fn program_owned_accounts_are_refused_as_recipients() {
+    let mut m = Market::new().await;
+    let lease = m.open(1, 1).await.unwrap();
+    // This program's own accounts (lamports there would be stuck, or swell a
+    // lease's escrow unaccounted) and another program's account.
+    let token_account = Pubkey::new_unique();
+    m.bank.set_account(
+        &token_account,
+        &AccountSharedData::new(LAMPORTS_PER_SOL, 165, &Pubkey::new_unique()),
+    );
+    let refused = [pda::config().0, m.provider, m.listing, lease, token_account];
+    let fresh = m.bank.funded(1).await;
+    let f = fresh.pubkey();
+    let a = m.provider_authority.insecure_clone();
+    let admin = m.admin.insecure_clone();
+    for key in refused {
+        let register = ix::register_provider(&f, &key, "");
+        m.refused(
+            &[register],
+            &[&fresh],
+            E::InvalidRecipient,
+            &[f, key, lease],
+        )
+        .await;
+        let update = ix::update_provider(&a.pubkey(), &m.provider, Some(key), None);
+        m.refused(&[update], &[&a], E::InvalidRecipient, &[key, lease])
+            .await;
+        let treasury =
+            ix::update_config_treasury(&admin.pubkey(), ConfigUpdate::default(), Some(key));
+        m.refused(&[treasury], &[&admin], E::InvalidRecipient, &[key, lease])
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn a_payout_wallet_that_became_a_lease_is_never_paid() {
+    // The provider names as payout wallet the address of a lease it opens
+    // later (a system-owned address until then), so the wallet turns into a
+    // program-owned account. Claims refuse it; settle forfeits to the renter.
+    let mut m = Market::new().await;
+    let a = m.provider_authority.insecure_clone();
+    let trap = m.lease_of(&a.pubkey(), 77);
+    let update = ix::update_provider(&a.pubkey(), &m.provider, Some(trap), None);
+    m.bank.send(&[update], &[&a]).await.unwrap();
+    let renter_lease = m.open(1, 1).await.unwrap();
+    let quote = m.quote().await;
+    let open_trap = ix::open_lease(&a.pubkey(), &m.listing, 77, 1, quote);
+    m.bank.send(&[open_trap], &[&a]).await.unwrap();
+    m.bank.advance(600).await;
+    m.attest(&renter_lease, GENESIS_TIME, GENESIS_TIME + 600, 600)
+        .await
+        .unwrap();
+    let claim = ix::claim_payout(
+        &a.pubkey(),
+        &m.provider,
+        &renter_lease,
+        &trap,
+        &m.treasury.pubkey(),
+    );
+    m.refused(
+        &[claim],
+        &[&a],
+        E::PayoutWalletCannotReceive,
+        &[renter_lease, trap],
+    )
+    .await;
+    let trap_before = m.bank.lamports(&trap).await;
+    let renter_before = m.bank.lamports(&m.renter.pubkey()).await;
+    let renter_lease_lamports = m.bank.lamports(&renter_lease).await;
+    m.bank.advance(3_000 + i64::from(GRACE_SECONDS)).await;
+    let settle = ix::settle_lease(
+        &m.provider,
+        &m.listing,
+        &renter_lease,
+        &m.renter.pubkey(),
+        &trap,
+        &m.treasury.pubkey(),
+    );
+    m.bank.send(&[settle], &[]).await.unwrap();
+    assert_eq!(
+        m.bank.lamports(&trap).await,
+        trap_before,
+        "nothing paid into a lease"
+    );
+    let fee = 600 * PRICE / 3_600 * u64::from(FEE_BPS) / 10_000;
+    assert_eq!(
+        m.bank.lamports(&m.renter.pubkey()).await,
+        renter_before + renter_lease_lamports - fee
+    );
 }
 
 #[tokio::test]

@@ -127,7 +127,15 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
     // Attest the first seconds, then claim.
     let start = lease.start_ts;
     chain.wait_until(start + 3).await;
-    let attest = ix::attest_uptime(&attestor.pubkey(), &provider, &listing, &lease_key, start, start + 3, 3);
+    let attest = ix::attest_uptime(
+        &attestor.pubkey(),
+        &provider,
+        &listing,
+        &lease_key,
+        start,
+        start + 3,
+        3,
+    );
     chain.send(&[attest], &[&attestor]).await;
     let (wallet_0, treasury_0) = (
         chain.balance(&wallet.pubkey()).await,
@@ -176,7 +184,15 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
 
     // The attestor covers the rest up to the cancel, one second down.
     let rest = (end - start - 3) as u64;
-    let attest = ix::attest_uptime(&attestor.pubkey(), &provider, &listing, &lease_key, start + 3, end, rest.saturating_sub(1));
+    let attest = ix::attest_uptime(
+        &attestor.pubkey(),
+        &provider,
+        &listing,
+        &lease_key,
+        start + 3,
+        end,
+        rest.saturating_sub(1),
+    );
     if end > start + 3 {
         chain.send(&[attest], &[&attestor]).await;
     }
