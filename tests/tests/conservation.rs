@@ -1,8 +1,11 @@
 //! Property test: random sequences of open / extend / attest / claim / cancel /
-//! settle with random clock jumps over several leases. After every step:
-//! each lease obeys deposited = paid_out + fee_paid + refunded + escrow, no
-//! lamport is created or destroyed across all parties, and a refused
-//! transaction changed nothing. Every sequence ends by settling all its leases
+//! settle by two renters, admin changes of fee and grace mid-lease, with
+//! random clock jumps over several leases. After every step: each lease obeys
+//! deposited = paid_out + fee_paid + refunded + escrow, no lamport is created
+//! or destroyed across all parties, the listing counts exactly the leases that
+//! can still be attested against its capacity, and a refused transaction
+//! changed nothing. Settle is tried as soon as the program allows it (a lease
+//! attested to its end settles before its grace). Every sequence ends by settling all its leases
 //! (which must succeed: nothing is ever stuck), leaving no escrow behind.
 //!
 //! 1,000 sequences by default; set `PROPTEST_CASES` for more.
@@ -15,12 +18,22 @@ use compute_escrow_tests::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::Signer;
+use solana_sdk::signature::{Keypair, Signer};
+
+/// Longest settle grace the sequences configure (`Op::Reconfigure`).
+const MAX_GRACE_USED: u32 = 7_200;
 
 #[derive(Clone, Debug)]
 enum Op {
     Open {
         hours: u32,
+        /// Which of the two renters opens it.
+        second_renter: bool,
+    },
+    /// The admin changes fee and grace; open leases keep their snapshots.
+    Reconfigure {
+        fee_bps: u16,
+        grace: u32,
     },
     Extend {
         lease: usize,
@@ -50,7 +63,8 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => (1u32..=6).prop_map(|hours| Op::Open { hours }),
+        2 => (1u32..=6, any::<bool>()).prop_map(|(hours, second_renter)| Op::Open { hours, second_renter }),
+        1 => (0u16..=500, 600u32..=7_200).prop_map(|(fee_bps, grace)| Op::Reconfigure { fee_bps, grace }),
         1 => (any::<usize>(), 1u32..=3).prop_map(|(lease, hours)| Op::Extend { lease, hours }),
         4 => (any::<usize>(), 1i64..=9_000, 0u64..=100, prop::bool::weighted(0.9))
             .prop_map(|(lease, span, up_percent, clamp)| Op::Attest { lease, span, up_percent, clamp }),
@@ -84,6 +98,11 @@ fn case() -> impl Strategy<Value = Case> {
 /// The market shared by all cases, and the next unused lease id.
 struct World {
     m: Market,
+    /// A second renter beside the market's, so leases of different renters
+    /// share the listing.
+    second_renter: Keypair,
+    /// The renter of every lease opened.
+    renters: std::collections::HashMap<Pubkey, Pubkey>,
     next_lease_id: u64,
     /// Per operation: (succeeded, refused), to show what the sequences exercised.
     outcomes: std::collections::BTreeMap<&'static str, (u32, u32)>,
@@ -93,6 +112,7 @@ impl Op {
     fn name(&self) -> &'static str {
         match self {
             Op::Open { .. } => "open",
+            Op::Reconfigure { .. } => "reconfigure",
             Op::Extend { .. } => "extend",
             Op::Attest { .. } => "attest",
             Op::Claim { .. } => "claim",
@@ -141,9 +161,10 @@ impl World {
             )
             .await
             .unwrap();
-        let renter = m.renter.pubkey();
-        if m.bank.lamports(&renter).await < 100 * LAMPORTS_PER_SOL {
-            m.bank.airdrop(&renter, 100 * LAMPORTS_PER_SOL).await;
+        for renter in [m.renter.pubkey(), self.second_renter.pubkey()] {
+            if m.bank.lamports(&renter).await < 100 * LAMPORTS_PER_SOL {
+                m.bank.airdrop(&renter, 100 * LAMPORTS_PER_SOL).await;
+            }
         }
 
         let mut leases: Vec<Pubkey> = Vec::new();
@@ -155,7 +176,7 @@ impl World {
         // Wind down: past every end + grace, settle everything left.
         self.m
             .bank
-            .advance(24 * 3_600 + i64::from(GRACE_SECONDS) + 1)
+            .advance(24 * 3_600 + i64::from(MAX_GRACE_USED) + 1)
             .await;
         for lease in leases.clone() {
             if self.m.lease(&lease).await.is_some() {
@@ -181,6 +202,7 @@ impl World {
             .iter()
             .map(|&v| u128::from(v))
             .sum::<u128>();
+        sum += u128::from(self.m.bank.lamports(&self.second_renter.pubkey()).await);
         for lease in leases {
             sum += u128::from(self.m.bank.lamports(lease).await);
         }
@@ -232,16 +254,31 @@ impl World {
         })
     }
 
+    /// Lamports of `renter`, the payout wallet and the treasury.
+    async fn parties(&mut self, renter: &Pubkey) -> [u64; 3] {
+        let [_, wallet, treasury] = self.m.balances().await;
+        [self.m.bank.lamports(renter).await, wallet, treasury]
+    }
+
     async fn settle_checked(&mut self, key: &Pubkey, before: &Lease) -> Result<(), TestCaseError> {
-        let balances = self.m.balances().await;
+        let balances = self.parties(&before.renter).await;
         let lease_lamports = self.m.bank.lamports(key).await;
         let escrow = self.m.escrow(key).await;
-        self.m.settle(key).await.map_err(|e| {
+        let m = &mut self.m;
+        let settle = ix::settle_lease(
+            &m.provider,
+            &m.listing,
+            key,
+            &before.renter,
+            &m.payout_wallet.pubkey(),
+            &m.treasury.pubkey(),
+        );
+        m.bank.send(&[settle], &[]).await.map_err(|e| {
             TestCaseError::fail(format!(
-                "settle after end + grace failed: {e:?} for {before:?}"
+                "settle of a settleable lease failed: {e:?} for {before:?}"
             ))
         })?;
-        let after = self.m.balances().await;
+        let after = self.parties(&before.renter).await;
         let total_earned = earned(before.attested_seconds, before.price_lamports_per_hour);
         let total_fee = (u128::from(total_earned) * u128::from(before.fee_bps) / 10_000) as u64;
         let refund = before.deposited - total_earned - before.refunded;
@@ -266,26 +303,42 @@ impl World {
         let pick =
             |i: usize, leases: &[Pubkey]| (!leases.is_empty()).then(|| leases[i % leases.len()]);
         let m = &mut self.m;
+        let renters = &self.renters;
+        let renter_of = |key: &Pubkey| renters[key];
         let watched: Vec<Pubkey> = leases.clone();
         let ixs = match *op {
             Op::Advance { seconds } => {
                 m.bank.advance(seconds).await;
                 return Ok(());
             }
-            Op::Open { hours } => {
+            Op::Reconfigure { fee_bps, grace } => {
+                let update = ConfigUpdate {
+                    fee_bps: Some(fee_bps),
+                    settle_grace_seconds: Some(grace),
+                    ..Default::default()
+                };
+                m.update_config(update).await.unwrap();
+                self.record(op, true);
+                return Ok(());
+            }
+            Op::Open {
+                hours,
+                second_renter,
+            } => {
                 let id = self.next_lease_id;
                 self.next_lease_id += 1;
-                let renter = m.renter.pubkey();
+                let renter = if second_renter {
+                    self.second_renter.insecure_clone()
+                } else {
+                    m.renter.insecure_clone()
+                };
                 let quote = m.quote().await;
-                let ix = ix::open_lease(&renter, &m.listing, id, hours, quote);
-                let key = compute_escrow::pda::lease(&m.listing, &m.renter.pubkey(), id).0;
-                let opened = m
-                    .bank
-                    .send(&[ix], &[&m.renter.insecure_clone()])
-                    .await
-                    .is_ok();
+                let ix = ix::open_lease(&renter.pubkey(), &m.listing, id, hours, quote);
+                let key = m.lease_of(&renter.pubkey(), id);
+                let opened = m.bank.send(&[ix], &[&renter]).await.is_ok();
                 if opened {
                     leases.push(key);
+                    self.renters.insert(key, renter.pubkey());
                 }
                 self.record(op, opened);
                 return Ok(());
@@ -306,7 +359,7 @@ impl World {
                     &m.provider,
                     &m.listing,
                     &key,
-                    &m.renter.pubkey(),
+                    &before.renter,
                     &m.payout_wallet.pubkey(),
                     &m.treasury.pubkey(),
                 )]
@@ -315,12 +368,7 @@ impl World {
                 let Some(key) = pick(lease, leases) else {
                     return Ok(());
                 };
-                vec![ix::extend_lease(
-                    &m.renter.pubkey(),
-                    &m.listing,
-                    &key,
-                    hours,
-                )]
+                vec![ix::extend_lease(&renter_of(&key), &m.listing, &key, hours)]
             }
             Op::Claim { lease } => {
                 let Some(key) = pick(lease, leases) else {
@@ -338,7 +386,7 @@ impl World {
                 let Some(key) = pick(lease, leases) else {
                     return Ok(());
                 };
-                vec![ix::cancel_lease(&m.renter.pubkey(), &m.listing, &key)]
+                vec![ix::cancel_lease(&renter_of(&key), &m.listing, &key)]
             }
             Op::Attest {
                 lease,
@@ -371,6 +419,7 @@ impl World {
         };
         let signers = [
             m.renter.insecure_clone(),
+            self.second_renter.insecure_clone(),
             m.provider_authority.insecure_clone(),
             m.attestor.insecure_clone(),
         ];
@@ -421,8 +470,11 @@ fn conservation_under_random_operation_sequences() {
             ..Default::default()
         };
         m.update_listing(roomy).await.unwrap();
+        let second_renter = m.bank.funded(1).await;
         World {
             m,
+            second_renter,
+            renters: Default::default(),
             next_lease_id: 0,
             outcomes: Default::default(),
         }
@@ -445,7 +497,15 @@ fn conservation_under_random_operation_sequences() {
         println!("  {op:<8} {ok:>6} accepted {refused:>6} refused");
     }
     // The sequences must reach the paths they claim to test.
-    for op in ["open", "extend", "attest", "claim", "cancel", "settle"] {
+    for op in [
+        "open",
+        "extend",
+        "attest",
+        "claim",
+        "cancel",
+        "settle",
+        "reconfigure",
+    ] {
         let (ok, _) = world.outcomes.get(op).copied().unwrap_or_default();
         assert!(ok > 0 || cases < 50, "no {op} ever succeeded");
     }

@@ -386,7 +386,7 @@ async fn cancel(ctx: &Context, lease: Pubkey, yes: bool) -> CliResult {
     let refunded = after.map_or(0, |a| a.refunded.saturating_sub(view.lease.refunded));
     if ctx.human() {
         println!(
-            "Cancelled: {} refunded now, the rest settles after the grace period\nSignature: {signature}",
+            "Cancelled: {} refunded now; the rest settles once the attestor has signed up to the cancel (at the latest after the settle grace)\nSignature: {signature}",
             sol::format(refunded)
         );
     } else {
