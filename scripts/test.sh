@@ -5,8 +5,11 @@
 #     bank (lifecycle, hostile input, recipients, layout, conservation property
 #     test) and one whole lease on a real solana-test-validator;
 #  3. the same program tests against the compiled .so (COMPUTE_ESCROW_SBF=1);
-#  4. the README's first command, the local market, played to its end
-#     (scripts/local-market.sh --exit), unless arguments select tests.
+#  4. the committed IDL through Anchor's TypeScript client: every instruction
+#     resolves the accounts the Rust SDK builds (scripts/test-idl-clients.sh);
+#  5. the README's first command, the local market, played to its end
+#     (scripts/local-market.sh --exit).
+# Steps 4 and 5 run unless arguments select tests.
 # Extra arguments go to both cargo test runs (e.g. `--test hostile`).
 # PROPTEST_CASES=N runs more property-test sequences (default 1000).
 set -euo pipefail
@@ -20,6 +23,8 @@ cargo test --workspace --locked "$@"
 echo "== SBF mode (target/deploy/compute_escrow.so)"
 COMPUTE_ESCROW_SBF=1 cargo test -p compute-escrow-tests --locked --tests "$@" -- --skip validator_
 if [ $# -eq 0 ]; then
+  echo "== IDL through Anchor's TypeScript client (scripts/test-idl-clients.sh)"
+  scripts/test-idl-clients.sh
   echo "== local market (scripts/local-market.sh --exit)"
   scripts/local-market.sh --exit
 fi

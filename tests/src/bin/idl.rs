@@ -2,11 +2,81 @@
 //!
 //! `cargo run -p compute-escrow-tests --bin idl` writes it;
 //! `… --bin idl -- --check` fails if the committed file is out of date.
+//!
+//! Anchor's IDL builder only records an address it can see in a constraint.
+//! The program checks some addresses more cheaply (an account type only ever
+//! created at its PDA, a lease bump sent by the client, the `#[event_cpi]`
+//! accounts), so the builder leaves them out and clients would derive them by
+//! hand. [`add_known_addresses`] adds them, so Anchor's TypeScript client
+//! resolves every account from the signers and the listing or lease;
+//! `tests/idl-clients` checks that it resolves exactly what the Rust SDK builds.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anchor_lang_idl::build::IdlBuilder;
+use anchor_lang_idl::types::{
+    Idl, IdlInstructionAccountItem, IdlPda, IdlSeed, IdlSeedAccount, IdlSeedArg, IdlSeedConst,
+};
+use compute_escrow::constants::{CONFIG_SEED, LEASE_SEED, PROVIDER_SEED};
+
+fn constant(bytes: &[u8]) -> IdlSeed {
+    IdlSeed::Const(IdlSeedConst {
+        value: bytes.to_vec(),
+    })
+}
+
+fn account(path: &str) -> IdlSeed {
+    IdlSeed::Account(IdlSeedAccount {
+        path: path.into(),
+        account: None,
+    })
+}
+
+/// Seeds of an account the program locates without re-deriving it, by
+/// instruction and account name; `None` when the builder's IDL is complete.
+fn known_seeds(instruction: &str, account_name: &str) -> Option<Vec<IdlSeed>> {
+    Some(match (instruction, account_name) {
+        (_, "event_authority") => vec![constant(b"__event_authority")],
+        (_, "config") => vec![constant(CONFIG_SEED)],
+        ("update_provider" | "create_listing", "provider") => {
+            vec![constant(PROVIDER_SEED), account("authority")]
+        }
+        ("open_lease", "lease") => vec![
+            constant(LEASE_SEED),
+            account("listing"),
+            account("renter"),
+            IdlSeed::Arg(IdlSeedArg {
+                path: "lease_id".into(),
+            }),
+        ],
+        _ => return None,
+    })
+}
+
+/// Adds the PDA seeds of [`known_seeds`] and this program's own address to
+/// every instruction account that lacks them.
+fn add_known_addresses(idl: &mut Idl) {
+    let program_id = compute_escrow::ID.to_string();
+    for instruction in &mut idl.instructions {
+        for item in &mut instruction.accounts {
+            let IdlInstructionAccountItem::Single(account) = item else {
+                continue;
+            };
+            if account.pda.is_some() || account.address.is_some() {
+                continue;
+            }
+            if account.name == "program" {
+                account.address = Some(program_id.clone());
+            } else if let Some(seeds) = known_seeds(&instruction.name, &account.name) {
+                account.pda = Some(IdlPda {
+                    seeds,
+                    program: None,
+                });
+            }
+        }
+    }
+}
 
 fn main() -> ExitCode {
     let check = std::env::args().any(|a| a == "--check");
@@ -18,7 +88,7 @@ fn main() -> ExitCode {
     // IdlBuilder re-invokes cargo; under rustup it would pass a malformed
     // `+toolchain` argument, so let the plain `cargo` on PATH pick the toolchain.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
-    let idl = match IdlBuilder::new()
+    let mut idl = match IdlBuilder::new()
         .program_path(root.join("programs/compute-escrow"))
         .build()
     {
@@ -28,6 +98,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    add_known_addresses(&mut idl);
     let json = serde_json::to_string_pretty(&idl).expect("IDL serializes") + "\n";
     if check {
         let committed = std::fs::read_to_string(&out).unwrap_or_default();
