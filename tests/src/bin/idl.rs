@@ -39,7 +39,11 @@ fn known_seeds(instruction: &str, account_name: &str) -> Option<Vec<IdlSeed>> {
     Some(match (instruction, account_name) {
         (_, "event_authority") => vec![constant(b"__event_authority")],
         (_, "config") => vec![constant(CONFIG_SEED)],
-        ("update_provider" | "create_listing", "provider") => {
+        (
+            "update_provider" | "create_listing" | "update_listing" | "pause_listing"
+            | "close_listing" | "claim_payout",
+            "provider",
+        ) => {
             vec![constant(PROVIDER_SEED), account("authority")]
         }
         ("open_lease", "lease") => vec![
