@@ -417,7 +417,11 @@ async fn list_leases(
         "state",
         &["active", "ended", "cancelled", "settled"],
     )?;
-    let cursor = decode_cursor(&params, "lease")?.map(|(_, pubkey)| pubkey);
+    // Several leases can have lived at one address: pages follow (pubkey, start_ts).
+    let cursor = decode_cursor(&params, "lease")?
+        .map(|(start, pubkey)| start.parse::<i64>().map(|s| (pubkey, s)))
+        .transpose()
+        .map_err(|_| bad_cursor())?;
     let mut q = QueryBuilder::new(LEASE_SELECT);
     q.push(" WHERE TRUE");
     for (column, value) in [
@@ -432,14 +436,20 @@ async fn list_leases(
     if let Some(v) = lease_state {
         q.push(" AND state = ").push_bind(v);
     }
-    if let Some(after) = cursor {
-        q.push(" AND pubkey > ").push_bind(after);
+    if let Some((pubkey, start_ts)) = cursor {
+        q.push(" AND (pubkey, start_ts) > (")
+            .push_bind(pubkey)
+            .push(", ")
+            .push_bind(start_ts)
+            .push(")");
     }
-    q.push(" ORDER BY pubkey ASC LIMIT ").push_bind(limit + 1);
+    q.push(" ORDER BY pubkey ASC, start_ts ASC LIMIT ")
+        .push_bind(limit + 1);
     let mut items: Vec<LeaseView> = q.build_query_as().fetch_all(&state.pool).await?;
     let next_cursor = (items.len() as i64 > limit).then(|| {
         items.truncate(limit as usize);
-        encode_cursor("lease", "", &items.last().expect("limit >= 1").pubkey)
+        let last = items.last().expect("limit >= 1");
+        encode_cursor("lease", &last.start_ts.to_string(), &last.pubkey)
     });
     Ok(Json(Page { items, next_cursor }))
 }
@@ -511,24 +521,38 @@ struct LeaseQuery {
     cursor: Option<String>,
 }
 
-#[utoipa::path(get, path = "/v1/leases/{pubkey}", params(("pubkey" = String, Path, description = "Lease account")),
+#[utoipa::path(get, path = "/v1/leases/{pubkey}", params(("pubkey" = String, Path, description = "Lease account"),
+        ("start_ts" = Option<i64>, Query, description = "Which lease at this address, by its start time; default the newest (a settled lease's address can hold a new lease)")),
     responses((status = 200, body = LeaseDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn get_lease(
     State(state): State<AppState>,
     Path(pubkey): Path<String>,
+    Query(params): Params,
 ) -> ApiResult<Json<LeaseDetail>> {
     let key = parse_pubkey("pubkey", &pubkey)?;
-    let sql = format!("{LEASE_SELECT} WHERE pubkey = $1");
+    let start_ts = param(&params, "start_ts")
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| ApiError::bad("start_ts", "must be a unix time in seconds"))
+        })
+        .transpose()?;
+    let sql = format!(
+        "{LEASE_SELECT} WHERE pubkey = $1 AND ($2::bigint IS NULL OR start_ts = $2) ORDER BY start_ts DESC LIMIT 1"
+    );
     let lease: LeaseView = sqlx::query_as(&sql)
         .bind(&key)
+        .bind(start_ts)
         .fetch_optional(&state.pool)
         .await?
         .ok_or(ApiError::NotFound { what: "lease" })?;
+    // Only this lease's events, not those of another lease at the address.
     let history = sqlx::query(
         "SELECT signature, instruction_index, inner_index, slot, block_time, kind, data FROM events \
-         WHERE lease = $1 ORDER BY slot, signature, instruction_index, inner_index",
+         WHERE lease = $1 AND (lease_start_ts = $2 OR lease_start_ts IS NULL) \
+         ORDER BY slot, signature, instruction_index, inner_index",
     )
     .bind(&key)
+    .bind(lease.start_ts)
     .fetch_all(&state.pool)
     .await?
     .iter()

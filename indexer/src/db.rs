@@ -23,7 +23,8 @@ pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
 /// at a newer slot, is never replaced by an older read.
 const NEWER_ONLY: &str = "WHERE {t}.slot <= EXCLUDED.slot AND ({t}.closed_slot IS NULL OR {t}.closed_slot < EXCLUDED.slot)";
 
-fn upsert_sql(table: &str, columns: &[&str], numeric: &[&str]) -> String {
+/// Upsert of one row into `table`, identified by the `key` columns.
+fn upsert_sql(table: &str, key: &str, columns: &[&str], numeric: &[&str]) -> String {
     let mut values = Vec::new();
     for (i, c) in columns.iter().enumerate() {
         let cast = if numeric.contains(c) { "::numeric" } else { "" };
@@ -34,7 +35,7 @@ fn upsert_sql(table: &str, columns: &[&str], numeric: &[&str]) -> String {
         .map(|c| format!("{c} = EXCLUDED.{c}"))
         .collect();
     format!(
-        "INSERT INTO {table} ({}, closed_slot) VALUES ({}, NULL) ON CONFLICT (pubkey) DO UPDATE SET {}, closed_slot = NULL {}",
+        "INSERT INTO {table} ({}, closed_slot) VALUES ({}, NULL) ON CONFLICT ({key}) DO UPDATE SET {}, closed_slot = NULL {}",
         columns.join(", "),
         values.join(", "),
         updates.join(", "),
@@ -132,13 +133,18 @@ const LEASE_NUMERIC: [&str; 8] = [
 ];
 
 static CONFIG_UPSERT: LazyLock<String> =
-    LazyLock::new(|| upsert_sql("config", &CONFIG_COLUMNS, &[]));
+    LazyLock::new(|| upsert_sql("config", "pubkey", &CONFIG_COLUMNS, &[]));
 static PROVIDER_UPSERT: LazyLock<String> =
-    LazyLock::new(|| upsert_sql("providers", &PROVIDER_COLUMNS, &PROVIDER_NUMERIC));
+    LazyLock::new(|| upsert_sql("providers", "pubkey", &PROVIDER_COLUMNS, &PROVIDER_NUMERIC));
 static LISTING_UPSERT: LazyLock<String> =
-    LazyLock::new(|| upsert_sql("listings", &LISTING_COLUMNS, &LISTING_NUMERIC));
+    LazyLock::new(|| upsert_sql("listings", "pubkey", &LISTING_COLUMNS, &LISTING_NUMERIC));
 static LEASE_UPSERT: LazyLock<String> =
-    LazyLock::new(|| upsert_sql("leases", &LEASE_COLUMNS, &LEASE_NUMERIC));
+    LazyLock::new(|| upsert_sql("leases", "pubkey, start_ts", &LEASE_COLUMNS, &LEASE_NUMERIC));
+
+/// A newer lease at the same address proves every older one there was
+/// settled (its account closed): marks them closed at the newer one's slot.
+const CLOSE_OLDER_LEASES: &str = "UPDATE leases o SET closed_slot = n.slot FROM leases n \
+    WHERE o.pubkey = $1 AND n.pubkey = $1 AND n.start_ts > o.start_ts AND o.closed_slot IS NULL";
 
 async fn upsert(
     tx: &mut Transaction<'_, Postgres>,
@@ -178,7 +184,7 @@ async fn upsert(
         }
         ProgramAccount::Listing(l) => {
             sqlx::query(&LISTING_UPSERT)
-                .bind(key)
+                .bind(&key)
                 .bind(listing_state(l.state))
                 .bind(l.provider.to_string())
                 .bind(l.listing_id.to_string())
@@ -202,7 +208,7 @@ async fn upsert(
         }
         ProgramAccount::Lease(l) => {
             sqlx::query(&LEASE_UPSERT)
-                .bind(key)
+                .bind(&key)
                 .bind(lease_state(l.state))
                 .bind(close_reason(l.close_reason))
                 .bind(l.renter.to_string())
@@ -226,6 +232,10 @@ async fn upsert(
                 .bind(l.refunded.to_string())
                 .bind(l.health_check.clone())
                 .bind(slot)
+                .execute(&mut **tx)
+                .await?;
+            sqlx::query(CLOSE_OLDER_LEASES)
+                .bind(&key)
                 .execute(&mut **tx)
                 .await?;
         }

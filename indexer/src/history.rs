@@ -345,9 +345,15 @@ pub async fn store(
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     for e in events {
+        // The lease an event belongs to: a LeaseOpened names its start; any
+        // other event belongs to the newest LeaseOpened stored before it
+        // (history is stored oldest first, so that is the lease then at
+        // this address).
         sqlx::query(
-            "INSERT INTO events (signature, instruction_index, inner_index, slot, block_time, kind, lease, listing, data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            "INSERT INTO events (signature, instruction_index, inner_index, slot, block_time, kind, lease, listing, data, lease_start_ts) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $6 = 'LeaseOpened' THEN ($9->>'start_ts')::bigint \
+             ELSE (SELECT o.lease_start_ts FROM events o WHERE o.lease = $7 AND o.kind = 'LeaseOpened' ORDER BY o.seq DESC LIMIT 1) END) \
+             ON CONFLICT DO NOTHING",
         )
         .bind(signature)
         .bind(e.instruction_index)
@@ -377,7 +383,8 @@ pub async fn store(
 
 /// A settled lease's account is gone, so its row keeps the last snapshot
 /// taken before the settle; the `LeaseSettled` event carries the final
-/// totals. Records them, and the close at `slot` so no older snapshot
+/// totals. Records them on the lease the event belongs to (not a newer one
+/// at the same address), and the close at `slot` so no older snapshot
 /// overwrites them.
 async fn record_settlement(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
@@ -389,7 +396,9 @@ async fn record_settlement(
          attested_seconds = ($2->>'attested_seconds')::numeric, paid_out = ($2->>'paid_out')::numeric, \
          fee_paid = ($2->>'fee_paid')::numeric, refunded = ($2->>'refunded')::numeric, \
          closed_slot = GREATEST(COALESCE(closed_slot, $3), $3) \
-         WHERE pubkey = $1 AND slot <= $3",
+         WHERE pubkey = $1 AND slot <= $3 AND start_ts = COALESCE( \
+           (SELECT o.lease_start_ts FROM events o WHERE o.lease = $1 AND o.kind = 'LeaseOpened' ORDER BY o.seq DESC LIMIT 1), \
+           (SELECT max(start_ts) FROM leases WHERE pubkey = $1))",
     )
     .bind(&event.lease)
     .bind(&event.data)

@@ -696,6 +696,78 @@ async fn mirrors_a_market_and_serves_it() {
         .unwrap();
     assert_eq!(cors.headers()["access-control-allow-origin"], "*");
 
+    // The renter opens a new lease at the settled lease's address (same
+    // listing and lease id): a new lease, while the settled one keeps its
+    // row, final totals and history.
+    let settled_start = detail["start_ts"].as_i64().unwrap();
+    m.chain
+        .send(
+            &[ix::open_lease(
+                &renter.pubkey(),
+                &cheap,
+                9,
+                1,
+                m.chain.quote(&cheap).await,
+            )],
+            &[renter],
+        )
+        .await;
+    wait_for(
+        "the new lease at the old address, with its history",
+        || async {
+            let newest = get(&indexer, &format!("/v1/leases/{lease}")).await.1;
+            newest["state"] == "active"
+                && newest["history"].as_array().is_some_and(|h| !h.is_empty())
+        },
+    )
+    .await;
+    let (_, newest) = get(&indexer, &format!("/v1/leases/{lease}")).await;
+    assert!(newest["start_ts"].as_i64().unwrap() > settled_start);
+    let kinds_of = |d: &Value| -> Vec<String> {
+        d["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(kinds_of(&newest), ["LeaseOpened"]);
+    let (_, old) = get(
+        &indexer,
+        &format!("/v1/leases/{lease}?start_ts={settled_start}"),
+    )
+    .await;
+    assert_eq!(old["state"], "settled");
+    assert_eq!(old["refunded"], detail["refunded"]);
+    assert_eq!(kinds_of(&old), kinds);
+    let (_, both) = get(
+        &indexer,
+        &format!("/v1/leases?renter={}&limit=1", renter.pubkey()),
+    )
+    .await;
+    let first_page = both["items"].as_array().unwrap().clone();
+    let cursor = both["next_cursor"]
+        .as_str()
+        .expect("a second page")
+        .to_string();
+    let (_, rest) = get(
+        &indexer,
+        &format!(
+            "/v1/leases?renter={}&limit=1&cursor={cursor}",
+            renter.pubkey()
+        ),
+    )
+    .await;
+    let states: Vec<&str> = first_page
+        .iter()
+        .chain(rest["items"].as_array().unwrap())
+        .map(|l| {
+            assert_eq!(l["pubkey"], lease.to_string());
+            l["state"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(states, ["settled", "active"], "both leases, oldest first");
+
     // Garbage in: a 400 naming the parameter, never a 500.
     for (path, parameter) in [
         ("/v1/listings?limit=0", "limit"),
@@ -720,6 +792,10 @@ async fn mirrors_a_market_and_serves_it() {
         ("/v1/leases?state=done", "state"),
         ("/v1/leases?cursor=AAAA", "cursor"),
         ("/v1/leases/%00", "pubkey"),
+        (
+            "/v1/leases/SxWfXFaJ7YTrB5gfidX6n8LwaBx1SNHhq44ETLffaUz?start_ts=yesterday",
+            "start_ts",
+        ),
         ("/v1/providers/nope", "pubkey"),
     ] {
         let (status, body) = get(&indexer, path).await;
