@@ -72,3 +72,48 @@ async fn account_sizes_rent_and_filter_offsets() {
     m.set_paused(true).await.unwrap();
     assert_eq!(m.bank.data(&m.listing).await.unwrap()[offset], 1, "Paused");
 }
+
+/// The little-endian integer of `width` bytes at `offset` of `data`.
+fn read_le(data: &[u8], offset: u16, width: usize) -> u64 {
+    let at = usize::from(offset);
+    let mut bytes = [0u8; 8];
+    bytes[..width].copy_from_slice(&data[at..at + width]);
+    u64::from_le_bytes(bytes)
+}
+
+#[tokio::test]
+async fn in_place_counter_offsets_match_the_accounts() {
+    let mut m = Market::new().await;
+    let lease = m.open(1, 1).await.unwrap();
+    m.bank.advance(600).await;
+    m.attest(&lease, GENESIS_TIME, GENESIS_TIME + 600, 550)
+        .await
+        .unwrap();
+    let provider: Provider = m.provider().await;
+    let data = m.bank.data(&m.provider).await.unwrap();
+    assert_eq!(
+        read_le(&data, PROVIDER_SECONDS_ATTESTED_OFFSET, 8),
+        provider.seconds_attested
+    );
+    assert_eq!(
+        read_le(&data, PROVIDER_SECONDS_MISSED_OFFSET, 8),
+        provider.seconds_missed
+    );
+    assert_eq!(
+        (provider.seconds_attested, provider.seconds_missed),
+        (550, 50)
+    );
+    let listing: Listing = m.listing().await;
+    let data = m.bank.data(&m.listing).await.unwrap();
+    assert_eq!(listing.active_leases, 1);
+    assert_eq!(
+        read_le(&data, LISTING_ACTIVE_LEASES_OFFSET, 2),
+        u64::from(listing.active_leases)
+    );
+    // The period reaching the end frees the slot, in place.
+    m.bank.advance(3_000).await;
+    m.attest(&lease, GENESIS_TIME + 600, GENESIS_TIME + 3_600, 3_000)
+        .await
+        .unwrap();
+    assert_eq!(m.listing().await.active_leases, 0);
+}

@@ -69,3 +69,25 @@ pub const LEASE_PROVIDER_OFFSET: u16 = 42;
 /// Byte offset of `Lease::listing`, for filtering a listing's leases.
 #[constant]
 pub const LEASE_LISTING_OFFSET: u16 = 74;
+/// Byte offset of `Listing::active_leases` (u16), updated in place by
+/// `attest_uptime` and `cancel_lease`.
+#[constant]
+pub const LISTING_ACTIVE_LEASES_OFFSET: u16 = 103;
+/// Byte offset of `Provider::seconds_attested` (u64), updated in place by `attest_uptime`.
+#[constant]
+pub const PROVIDER_SECONDS_ATTESTED_OFFSET: u16 = 88;
+/// Byte offset of `Provider::seconds_missed` (u64), updated in place by `attest_uptime`.
+#[constant]
+pub const PROVIDER_SECONDS_MISSED_OFFSET: u16 = 96;
+/// Byte offset of `Listing::leases_opened` (u64), updated in place by `open_lease`.
+#[constant]
+pub const LISTING_LEASES_OPENED_OFFSET: u16 = 105;
+/// Byte offset of `Provider::authority`, read in place by `claim_payout`.
+#[constant]
+pub const PROVIDER_AUTHORITY_OFFSET: u16 = 8;
+/// Byte offset of `Provider::payout_wallet`, read in place by `claim_payout`.
+#[constant]
+pub const PROVIDER_PAYOUT_WALLET_OFFSET: u16 = 40;
+/// Byte offset of `Provider::lamports_earned` (u64), updated in place by `claim_payout`.
+#[constant]
+pub const PROVIDER_LAMPORTS_EARNED_OFFSET: u16 = 104;

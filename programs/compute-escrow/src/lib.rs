@@ -11,6 +11,7 @@ mod args;
 pub mod constants;
 pub mod error;
 pub mod events;
+mod in_place;
 pub mod instructions;
 pub mod math;
 pub mod payout;

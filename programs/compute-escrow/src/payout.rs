@@ -9,7 +9,7 @@ use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
 use crate::math;
-use crate::state::{Lease, Provider};
+use crate::state::Lease;
 
 /// Whether `account` can be credited `amount` lamports in this transaction.
 pub fn can_receive(account: &AccountInfo, amount: u64, rent: &Rent) -> Result<bool> {
@@ -63,10 +63,10 @@ pub struct Delivered {
 }
 
 /// Pays everything earned and not yet paid from `lease` to the payout wallet
-/// and the treasury, recording it on the lease and the provider.
+/// and the treasury, recording it on the lease; the caller adds
+/// [`Delivered::provider`] to the provider's earnings.
 pub fn pay_earned<'info>(
     lease: &mut Account<'info, Lease>,
-    provider: &mut Provider,
     payout_wallet: &AccountInfo<'info>,
     treasury: &AccountInfo<'info>,
     undeliverable: Undeliverable,
@@ -110,10 +110,6 @@ pub fn pay_earned<'info>(
     lease.fee_paid = lease
         .fee_paid
         .checked_add(delivered.fee)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    provider.lamports_earned = provider
-        .lamports_earned
-        .checked_add(delivered.provider)
         .ok_or(EscrowError::ArithmeticOverflow)?;
     Ok(delivered)
 }

@@ -5,9 +5,9 @@
 //!
 //! Anchor's IDL builder only records an address it can see in a constraint.
 //! The program checks some addresses more cheaply (an account type only ever
-//! created at its PDA, a lease bump sent by the client, the `#[event_cpi]`
-//! accounts), so the builder leaves them out and clients would derive them by
-//! hand. [`add_known_addresses`] adds them, so Anchor's TypeScript client
+//! created at its PDA, a lease bump sent by the client, a field read in place,
+//! the `#[event_cpi]` accounts), so the builder leaves them out and clients
+//! would derive them by hand. [`add_known_addresses`] adds them, so Anchor's TypeScript client
 //! resolves every account from the signers and the listing or lease;
 //! `tests/idl-clients` checks that it resolves exactly what the Rust SDK builds.
 
@@ -58,8 +58,19 @@ fn known_seeds(instruction: &str, account_name: &str) -> Option<Vec<IdlSeed>> {
     })
 }
 
-/// Adds the PDA seeds of [`known_seeds`] and this program's own address to
-/// every instruction account that lacks them.
+/// Accounts whose address the program reads from another account's field
+/// in place (no `has_one` for the builder to see): the IDL relation, by
+/// instruction and account name.
+fn known_relations(instruction: &str, account_name: &str) -> Option<&'static str> {
+    match (instruction, account_name) {
+        ("claim_payout", "authority" | "payout_wallet") => Some("provider"),
+        _ => None,
+    }
+}
+
+/// Adds the PDA seeds of [`known_seeds`], the relations of
+/// [`known_relations`] and this program's own address to every instruction
+/// account that lacks them.
 fn add_known_addresses(idl: &mut Idl) {
     let program_id = compute_escrow::ID.to_string();
     for instruction in &mut idl.instructions {
@@ -67,6 +78,11 @@ fn add_known_addresses(idl: &mut Idl) {
             let IdlInstructionAccountItem::Single(account) = item else {
                 continue;
             };
+            if let Some(holder) = known_relations(&instruction.name, &account.name) {
+                if !account.relations.iter().any(|r| r == holder) {
+                    account.relations.push(holder.into());
+                }
+            }
             if account.pda.is_some() || account.address.is_some() {
                 continue;
             }

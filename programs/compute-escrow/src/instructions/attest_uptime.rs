@@ -6,14 +6,22 @@ use crate::state::{Lease, Listing, Provider};
 
 /// The lease's attestor signs `up_seconds` of uptime for `[from, to)`. The
 /// period that reaches the lease's end frees its listing slot.
+///
+/// Provider and listing are the lease's own (`has_one`); only a few of their
+/// counters change, so they are updated in place rather than deserialized
+/// whole (see `in_place.rs`).
 #[event_cpi]
 #[derive(Accounts)]
 pub struct AttestUptime<'info> {
     pub attestor: Signer<'info>,
-    #[account(mut, dup)]
-    pub provider: Box<Account<'info, Provider>>,
-    #[account(mut, dup)]
-    pub listing: Box<Account<'info, Listing>>,
+    /// CHECK: the lease's provider (`has_one` below); its uptime counters are
+    /// updated in place after an owner and discriminator check.
+    #[account(mut)]
+    pub provider: UncheckedAccount<'info>,
+    /// CHECK: the lease's listing (`has_one` below); its slot count is
+    /// updated in place after an owner and discriminator check.
+    #[account(mut)]
+    pub listing: UncheckedAccount<'info>,
     #[account(
         mut,
         dup,
@@ -55,18 +63,9 @@ pub fn handler(ctx: Context<AttestUptime>, from: i64, to: i64, up_seconds: u64) 
         .ok_or(EscrowError::ArithmeticOverflow)?;
     lease.mark_ended_if_due(now);
     if !lease.has_unattested_time() {
-        ctx.accounts.listing.release_slot()?;
+        Listing::release_slot_in_place(&ctx.accounts.listing)?;
     }
-
-    let provider = &mut ctx.accounts.provider;
-    provider.seconds_attested = provider
-        .seconds_attested
-        .checked_add(up_seconds)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
-    provider.seconds_missed = provider
-        .seconds_missed
-        .checked_add(down_seconds)
-        .ok_or(EscrowError::ArithmeticOverflow)?;
+    Provider::record_uptime_in_place(&ctx.accounts.provider, up_seconds, down_seconds)?;
     emit_cpi!(UptimeAttested {
         lease: ctx.accounts.lease.key(),
         attestor: ctx.accounts.attestor.key(),

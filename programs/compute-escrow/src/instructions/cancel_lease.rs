@@ -15,8 +15,10 @@ use crate::state::{Lease, LeaseState, Listing};
 pub struct CancelLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
-    #[account(mut, dup)]
-    pub listing: Box<Account<'info, Listing>>,
+    /// CHECK: the lease's listing (`has_one` below); its slot count is
+    /// updated in place after an owner and discriminator check.
+    #[account(mut)]
+    pub listing: UncheckedAccount<'info>,
     #[account(
         mut,
         dup,
@@ -52,7 +54,7 @@ pub fn handler(ctx: Context<CancelLease>) -> Result<()> {
     lease.cancelled_at = now;
     lease.state = LeaseState::Cancelled;
     if !lease.has_unattested_time() {
-        ctx.accounts.listing.release_slot()?;
+        Listing::release_slot_in_place(&ctx.accounts.listing)?;
     }
     emit_cpi!(LeaseCancelled {
         lease: ctx.accounts.lease.key(),

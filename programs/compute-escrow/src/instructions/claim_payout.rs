@@ -13,16 +13,20 @@ pub struct ClaimPayout<'info> {
     pub authority: Signer<'info>,
     #[account(has_one = treasury @ EscrowError::WrongTreasury)]
     pub config: Account<'info, Config>,
+    /// CHECK: a provider account (owner and discriminator checked) whose
+    /// authority signs and whose payout wallet is passed; only its earnings
+    /// counter changes, in place, so it is never deserialized whole.
     #[account(
         mut,
-        dup,
-        has_one = authority @ EscrowError::Unauthorized,
-        has_one = payout_wallet @ EscrowError::WrongPayoutWallet,
+        constraint = Provider::authority_in_place(&provider)? == authority.key()
+            @ EscrowError::Unauthorized,
+        constraint = Provider::payout_wallet_in_place(&provider)? == payout_wallet.key()
+            @ EscrowError::WrongPayoutWallet,
     )]
-    pub provider: Box<Account<'info, Provider>>,
+    pub provider: UncheckedAccount<'info>,
     #[account(mut, dup, has_one = provider @ EscrowError::ProviderMismatch)]
     pub lease: Box<Account<'info, Lease>>,
-    /// CHECK: the provider's payout wallet (has_one above); only receives lamports.
+    /// CHECK: the provider's payout wallet (checked above); only receives lamports.
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
     /// CHECK: the config's treasury (has_one above); only receives lamports.
@@ -36,11 +40,11 @@ pub fn handler(ctx: Context<ClaimPayout>) -> Result<()> {
     accounts.lease.mark_ended_if_due(now);
     let payout = pay_earned(
         &mut accounts.lease,
-        &mut accounts.provider,
         &accounts.payout_wallet,
         &accounts.treasury,
         Undeliverable::Claim,
     )?;
+    Provider::record_earnings_in_place(&accounts.provider, payout.provider)?;
     require!(
         payout.provider > 0 || payout.fee > 0,
         EscrowError::NothingToClaim

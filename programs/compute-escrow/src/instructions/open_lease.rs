@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::account_creation::{create_pda, write_account};
+use crate::account_creation::{create_pda, is_program_address, write_account};
 use crate::args::exact_args;
 use crate::constants::LEASE_SEED;
 use crate::error::EscrowError;
@@ -33,21 +33,23 @@ pub struct OpenLease<'info> {
     #[account(mut)]
     pub renter: Signer<'info>,
     pub config: Account<'info, Config>,
-    #[account(mut, dup)]
-    pub listing: Box<Account<'info, Listing>>,
+    /// CHECK: a listing of this program (owner and discriminator checked when
+    /// loaded in the handler); only its slot counters change, in place, so
+    /// it is never re-serialized.
+    #[account(mut)]
+    pub listing: UncheckedAccount<'info>,
     /// CHECK: must be the PDA `["lease", listing, renter, lease_id]` with
-    /// `lease_bump` (checked in the handler with one hash, no bump search);
-    /// created there.
+    /// `lease_bump` (checked in the handler with one SHA-256, no bump
+    /// search); created there.
     #[account(mut)]
     pub lease: UncheckedAccount<'info>,
     pub system_program: Program<'info, System>,
 }
 
 impl OpenLease<'_> {
-    /// Fails unless the listing takes leases and `quote` is what is in force.
-    fn check_quote(&self, hours: u32, quote: &QuotedTerms) -> Result<()> {
+    /// Fails unless `listing` takes leases and `quote` is what is in force.
+    fn check_quote(&self, listing: &Listing, hours: u32, quote: &QuotedTerms) -> Result<()> {
         let config = &self.config;
-        let listing = &self.listing;
         require!(!config.paused, EscrowError::MarketPaused);
         listing.require_active()?;
         require!(
@@ -79,7 +81,8 @@ pub fn handler(
     hours: u32,
     quote: QuotedTerms,
 ) -> Result<()> {
-    ctx.accounts.check_quote(hours, &quote)?;
+    let listing = Listing::load(&ctx.accounts.listing)?;
+    ctx.accounts.check_quote(&listing, hours, &quote)?;
     let renter_key = ctx.accounts.renter.key();
     let listing_key = ctx.accounts.listing.key();
     let id_bytes = lease_id.to_le_bytes();
@@ -91,16 +94,12 @@ pub fn handler(
         &id_bytes,
         &bump_bytes,
     ];
-    let expected = Pubkey::create_program_address(&seeds, &crate::ID)
-        .map_err(|_| error!(EscrowError::LeaseAddressMismatch))?;
-    require_keys_eq!(
-        expected,
-        ctx.accounts.lease.key(),
+    require!(
+        is_program_address(&ctx.accounts.lease.key(), &seeds),
         EscrowError::LeaseAddressMismatch
     );
 
-    let listing = &mut ctx.accounts.listing;
-    listing.take_slot()?;
+    listing.take_slot_in_place(&ctx.accounts.listing)?;
     let deposit = math::lease_cost(listing.price_lamports_per_hour, hours)?;
     let now = Clock::get()?.unix_timestamp;
     let end_ts = now
@@ -129,7 +128,7 @@ pub fn handler(
         fee_paid: 0,
         refunded: 0,
         bump: lease_bump,
-        health_check: listing.health_check.clone(),
+        health_check: listing.health_check,
     };
     let account = ctx.accounts.lease.to_account_info();
     create_pda(

@@ -50,7 +50,6 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
     let held_slot = accounts.lease.has_unattested_time();
     let payout = pay_earned(
         &mut accounts.lease,
-        &mut accounts.provider,
         &accounts.payout_wallet,
         &accounts.treasury,
         Undeliverable::Forfeit,
@@ -84,6 +83,10 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
     let unattested = u64::try_from(lease.end_ts - lease.attested_until)
         .map_err(|_| EscrowError::ArithmeticOverflow)?;
     let provider = &mut accounts.provider;
+    provider.lamports_earned = provider
+        .lamports_earned
+        .checked_add(payout.provider)
+        .ok_or(EscrowError::ArithmeticOverflow)?;
     provider.seconds_missed = provider
         .seconds_missed
         .checked_add(unattested)

@@ -91,19 +91,42 @@ impl Listing {
         .to_bytes()
     }
 
-    /// Takes a capacity slot for a new lease.
-    pub fn take_slot(&mut self) -> Result<()> {
+    /// Reads the listing account `info` (owner and discriminator checked),
+    /// for instructions that only change its counters, in place.
+    pub fn load(info: &AccountInfo) -> Result<Listing> {
+        require_keys_eq!(
+            *info.owner,
+            crate::ID,
+            ErrorCode::AccountOwnedByWrongProgram
+        );
+        let data = info.try_borrow_data()?;
+        Listing::try_deserialize(&mut &data[..])
+    }
+
+    /// Takes a capacity slot of the listing account `info` for a new lease,
+    /// in place; `self` is that listing as loaded.
+    pub fn take_slot_in_place(&self, info: &AccountInfo) -> Result<()> {
+        use crate::constants::{LISTING_ACTIVE_LEASES_OFFSET, LISTING_LEASES_OPENED_OFFSET};
         use crate::error::EscrowError;
+        use crate::in_place::{add_u64, modify, update_u16};
         require!(
             self.active_leases < self.capacity,
             EscrowError::ListingAtCapacity
         );
-        self.active_leases += 1;
-        self.leases_opened = self
-            .leases_opened
-            .checked_add(1)
-            .ok_or(EscrowError::ArithmeticOverflow)?;
-        Ok(())
+        modify::<Listing>(info, |data| {
+            update_u16(data, LISTING_ACTIVE_LEASES_OFFSET, |n| n.checked_add(1))?;
+            add_u64(data, LISTING_LEASES_OPENED_OFFSET, 1)
+        })
+    }
+
+    /// Frees a slot of the listing account `info` in place, without
+    /// deserializing the listing.
+    pub fn release_slot_in_place(info: &AccountInfo) -> Result<()> {
+        use crate::constants::LISTING_ACTIVE_LEASES_OFFSET;
+        use crate::in_place::{modify, update_u16};
+        modify::<Listing>(info, |data| {
+            update_u16(data, LISTING_ACTIVE_LEASES_OFFSET, |n| n.checked_sub(1))
+        })
     }
 
     /// Frees the slot of a lease that has nothing left to attest.

@@ -28,3 +28,39 @@ pub struct Provider {
     #[max_len(MAX_METADATA_URI_LEN)]
     pub metadata_uri: String,
 }
+
+impl Provider {
+    /// The authority of the provider account `info`, read in place.
+    pub fn authority_in_place(info: &AccountInfo) -> Result<Pubkey> {
+        crate::in_place::read_pubkey::<Provider>(info, crate::constants::PROVIDER_AUTHORITY_OFFSET)
+    }
+
+    /// The payout wallet of the provider account `info`, read in place.
+    pub fn payout_wallet_in_place(info: &AccountInfo) -> Result<Pubkey> {
+        crate::in_place::read_pubkey::<Provider>(
+            info,
+            crate::constants::PROVIDER_PAYOUT_WALLET_OFFSET,
+        )
+    }
+
+    /// Adds `lamports` paid to the payout wallet to the provider account
+    /// `info`'s earnings, in place.
+    pub fn record_earnings_in_place(info: &AccountInfo, lamports: u64) -> Result<()> {
+        use crate::constants::PROVIDER_LAMPORTS_EARNED_OFFSET;
+        use crate::in_place::{add_u64, modify};
+        modify::<Provider>(info, |data| {
+            add_u64(data, PROVIDER_LAMPORTS_EARNED_OFFSET, lamports)
+        })
+    }
+
+    /// Adds an attested period's up and down seconds to the provider account
+    /// `info` in place, without deserializing the provider.
+    pub fn record_uptime_in_place(info: &AccountInfo, up: u64, down: u64) -> Result<()> {
+        use crate::constants::{PROVIDER_SECONDS_ATTESTED_OFFSET, PROVIDER_SECONDS_MISSED_OFFSET};
+        use crate::in_place::{add_u64, modify};
+        modify::<Provider>(info, |data| {
+            add_u64(data, PROVIDER_SECONDS_ATTESTED_OFFSET, up)?;
+            add_u64(data, PROVIDER_SECONDS_MISSED_OFFSET, down)
+        })
+    }
+}
