@@ -1,19 +1,25 @@
 //! Property test: random sequences of open / extend / attest / claim / cancel /
-//! settle by two renters, admin changes of fee and grace mid-lease, with
-//! random clock jumps over several leases. After every step: each lease obeys
-//! deposited = paid_out + fee_paid + refunded + escrow, no lamport is created
-//! or destroyed across all parties, the listing counts exactly the leases that
-//! can still be attested against its capacity, and a refused transaction
-//! changed nothing. Settle is tried as soon as the program allows it (a lease
-//! attested to its end settles before its grace). Every sequence ends by settling all its leases
-//! (which must succeed: nothing is ever stuck), leaving no escrow behind.
+//! settle by two renters, admin changes of fee and grace mid-lease, payout
+//! wallet and treasury moved onto the renters (aliased recipients) or, refused,
+//! onto this program's own accounts, and lease addresses pre-funded above rent
+//! by a stranger, with random clock jumps over several leases. After every
+//! step: each lease obeys deposited = paid_out + fee_paid + refunded + escrow,
+//! no lamport is created or destroyed across all accounts involved, the
+//! listing counts exactly the leases that can still be attested against its
+//! capacity, and a refused transaction changed nothing. Settle is tried as
+//! soon as the program allows it (a lease attested to its end settles before
+//! its grace). Every sequence ends by settling all its leases (which must
+//! succeed: nothing is ever stuck), leaving no escrow behind.
 //!
 //! 1,000 sequences by default; set `PROPTEST_CASES` for more.
 
 use std::cell::RefCell;
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use compute_escrow::error::EscrowError;
 use compute_escrow::instructions::{ConfigUpdate, ListingUpdate};
-use compute_escrow::state::Lease;
+use compute_escrow::state::{Config as MarketConfig, Lease};
 use compute_escrow_tests::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -34,6 +40,16 @@ enum Op {
     Reconfigure {
         fee_bps: u16,
         grace: u32,
+    },
+    /// The provider moves its payout wallet, or the admin the treasury.
+    SetRecipient {
+        treasury: bool,
+        to: Recipient,
+    },
+    /// A stranger sends lamports to the address of a renter's next lease.
+    Prefund {
+        second_renter: bool,
+        lamports: u64,
     },
     Extend {
         lease: usize,
@@ -61,8 +77,30 @@ enum Op {
     },
 }
 
+/// Where a payout wallet or treasury may be moved.
+#[derive(Clone, Copy, Debug)]
+enum Recipient {
+    /// The market's own payout wallet or treasury.
+    Original,
+    /// A renter's wallet (aliased: it both pays and receives).
+    Renter { second: bool },
+    /// One of this program's accounts: always refused.
+    ProgramOwned { which: u8 },
+}
+
+fn recipient() -> impl Strategy<Value = Recipient> {
+    prop_oneof![
+        2 => Just(Recipient::Original),
+        2 => any::<bool>().prop_map(|second| Recipient::Renter { second }),
+        1 => (0u8..4).prop_map(|which| Recipient::ProgramOwned { which }),
+    ]
+}
+
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
+        1 => (any::<bool>(), recipient()).prop_map(|(treasury, to)| Op::SetRecipient { treasury, to }),
+        1 => (any::<bool>(), 1u64..=5 * LAMPORTS_PER_SOL)
+            .prop_map(|(second_renter, lamports)| Op::Prefund { second_renter, lamports }),
         2 => (1u32..=6, any::<bool>()).prop_map(|(hours, second_renter)| Op::Open { hours, second_renter }),
         1 => (0u16..=500, 600u32..=7_200).prop_map(|(fee_bps, grace)| Op::Reconfigure { fee_bps, grace }),
         1 => (any::<usize>(), 1u32..=3).prop_map(|(lease, hours)| Op::Extend { lease, hours }),
@@ -103,6 +141,10 @@ struct World {
     second_renter: Keypair,
     /// The renter of every lease opened.
     renters: std::collections::HashMap<Pubkey, Pubkey>,
+    /// Addresses a stranger funded before their lease existed.
+    prefunded: BTreeSet<Pubkey>,
+    /// Lamports sent in from outside the accounts [`World::total`] counts.
+    inflow: u128,
     next_lease_id: u64,
     /// Per operation: (succeeded, refused), to show what the sequences exercised.
     outcomes: std::collections::BTreeMap<&'static str, (u32, u32)>,
@@ -113,6 +155,8 @@ impl Op {
         match self {
             Op::Open { .. } => "open",
             Op::Reconfigure { .. } => "reconfigure",
+            Op::SetRecipient { .. } => "recipient",
+            Op::Prefund { .. } => "prefund",
             Op::Extend { .. } => "extend",
             Op::Attest { .. } => "attest",
             Op::Claim { .. } => "claim",
@@ -167,11 +211,19 @@ impl World {
             }
         }
 
+        self.set_recipient(false, Recipient::Original, &[]).await?;
+        self.set_recipient(true, Recipient::Original, &[]).await?;
+        // A fresh lease id: the last case may have pre-funded the next one.
+        self.next_lease_id += 1;
+        self.prefunded.clear();
+        self.inflow = 0;
         let mut leases: Vec<Pubkey> = Vec::new();
         let total = self.total(&leases).await;
-        for op in case.ops {
-            self.step(&op, &mut leases).await?;
-            self.check_invariants(&leases, total).await?;
+        for (i, op) in case.ops.iter().enumerate() {
+            self.step(op, &mut leases).await?;
+            self.check_invariants(&leases, total)
+                .await
+                .map_err(|e| TestCaseError::fail(format!("after step {i} ({op:?}): {e}")))?;
         }
         // Wind down: past every end + grace, settle everything left.
         self.m
@@ -193,20 +245,98 @@ impl World {
         Ok(())
     }
 
-    /// Lamports of every party that can gain or lose escrow money.
+    /// Every wallet that can pay into or receive from an escrow (renters,
+    /// the original payout wallet and treasury; moved recipients are among
+    /// them), each counted once however many roles it plays.
+    fn wallets(&self) -> BTreeSet<Pubkey> {
+        BTreeSet::from([
+            self.m.renter.pubkey(),
+            self.second_renter.pubkey(),
+            self.m.payout_wallet.pubkey(),
+            self.m.treasury.pubkey(),
+        ])
+    }
+
+    /// Lamports of every account money can move between (wallets, leases,
+    /// pre-funded addresses), less what came in from outside.
     async fn total(&mut self, leases: &[Pubkey]) -> u128 {
-        let mut sum = self
-            .m
-            .balances()
-            .await
-            .iter()
-            .map(|&v| u128::from(v))
-            .sum::<u128>();
-        sum += u128::from(self.m.bank.lamports(&self.second_renter.pubkey()).await);
-        for lease in leases {
-            sum += u128::from(self.m.bank.lamports(lease).await);
+        let mut keys = self.wallets();
+        keys.extend(leases.iter().copied());
+        keys.extend(self.prefunded.iter().copied());
+        let mut sum = 0u128;
+        for key in keys {
+            sum += u128::from(self.m.bank.lamports(&key).await);
         }
-        sum
+        sum - self.inflow
+    }
+
+    /// The payout wallet and treasury in force.
+    async fn recipients(&mut self) -> (Pubkey, Pubkey) {
+        let wallet = self.m.provider().await.payout_wallet;
+        let config: MarketConfig = self
+            .m
+            .bank
+            .account(&compute_escrow::pda::config().0)
+            .await
+            .expect("config exists");
+        (wallet, config.treasury)
+    }
+
+    /// Moves the payout wallet (or, with `treasury`, the treasury) to `to`;
+    /// a program-owned target must be refused with `InvalidRecipient`, moving
+    /// nothing. Returns whether the change was applied.
+    async fn set_recipient(
+        &mut self,
+        treasury: bool,
+        to: Recipient,
+        leases: &[Pubkey],
+    ) -> Result<bool, TestCaseError> {
+        let mut open_lease = None;
+        for key in leases {
+            if self.m.lease(key).await.is_some() {
+                open_lease = Some(*key);
+                break;
+            }
+        }
+        let m = &mut self.m;
+        let target = match to {
+            Recipient::Original if treasury => m.treasury.pubkey(),
+            Recipient::Original => m.payout_wallet.pubkey(),
+            Recipient::Renter { second: false } => m.renter.pubkey(),
+            Recipient::Renter { second: true } => self.second_renter.pubkey(),
+            Recipient::ProgramOwned { which } => match which {
+                0 => compute_escrow::pda::config().0,
+                1 => m.provider,
+                2 => m.listing,
+                _ => open_lease.unwrap_or(m.listing),
+            },
+        };
+        let (ix, signer) = if treasury {
+            let admin = m.admin.insecure_clone();
+            let ix =
+                ix::update_config_treasury(&admin.pubkey(), ConfigUpdate::default(), Some(target));
+            (ix, admin)
+        } else {
+            let authority = m.provider_authority.insecure_clone();
+            let ix = ix::update_provider(&authority.pubkey(), &m.provider, Some(target), None);
+            (ix, authority)
+        };
+        let watched: Vec<Pubkey> = leases.iter().copied().chain([target]).collect();
+        let before = m.snapshot(&watched).await;
+        let result = m.bank.send(&[ix], &[&signer]).await;
+        if let Recipient::ProgramOwned { .. } = to {
+            let after = m.snapshot(&watched).await;
+            check(
+                result == Err(TxFailure::Program(code(EscrowError::InvalidRecipient))),
+                || format!("program-owned recipient {target} not refused by name: {result:?}"),
+            )?;
+            check(before == after, || {
+                "a refused recipient change moved something".into()
+            })?;
+            return Ok(false);
+        }
+        result.map_err(|e| TestCaseError::fail(format!("recipient change refused: {e:?}")))?;
+        Ok(true)
     }
 
     async fn check_invariants(
@@ -254,14 +384,19 @@ impl World {
         })
     }
 
-    /// Lamports of `renter`, the payout wallet and the treasury.
-    async fn parties(&mut self, renter: &Pubkey) -> [u64; 3] {
-        let [_, wallet, treasury] = self.m.balances().await;
-        [self.m.bank.lamports(renter).await, wallet, treasury]
+    /// Lamports of each distinct account in `keys`.
+    async fn balances_of(&mut self, keys: &[Pubkey]) -> BTreeMap<Pubkey, u64> {
+        let mut out = BTreeMap::new();
+        for key in keys {
+            out.insert(*key, self.m.bank.lamports(key).await);
+        }
+        out
     }
 
     async fn settle_checked(&mut self, key: &Pubkey, before: &Lease) -> Result<(), TestCaseError> {
-        let balances = self.parties(&before.renter).await;
+        let (wallet, treasury) = self.recipients().await;
+        let parties = [before.renter, wallet, treasury];
+        let balances = self.balances_of(&parties).await;
         let lease_lamports = self.m.bank.lamports(key).await;
         let escrow = self.m.escrow(key).await;
         let m = &mut self.m;
@@ -270,30 +405,31 @@ impl World {
             &m.listing,
             key,
             &before.renter,
-            &m.payout_wallet.pubkey(),
-            &m.treasury.pubkey(),
+            &wallet,
+            &treasury,
         );
         m.bank.send(&[settle], &[]).await.map_err(|e| {
             TestCaseError::fail(format!(
                 "settle of a settleable lease failed: {e:?} for {before:?}"
             ))
         })?;
-        let after = self.parties(&before.renter).await;
+        let after = self.balances_of(&parties).await;
         let total_earned = earned(before.attested_seconds, before.price_lamports_per_hour);
         let total_fee = (u128::from(total_earned) * u128::from(before.fee_bps) / 10_000) as u64;
         let refund = before.deposited - total_earned - before.refunded;
         let rent = lease_lamports - escrow;
-        check(after[0] - balances[0] == refund + rent, || {
-            format!("renter got wrong amount for {before:?}")
-        })?;
-        check(
-            after[1] - balances[1] == total_earned - total_fee - before.paid_out,
-            || format!("provider got wrong amount for {before:?}"),
-        )?;
-        check(
-            after[2] - balances[2] == total_fee - before.fee_paid,
-            || format!("treasury got wrong amount for {before:?}"),
-        )?;
+        // What each role is owed, summed per account (a renter may also be
+        // the payout wallet or the treasury).
+        let mut owed: BTreeMap<Pubkey, u64> = BTreeMap::new();
+        *owed.entry(before.renter).or_default() += refund + rent;
+        *owed.entry(wallet).or_default() += total_earned - total_fee - before.paid_out;
+        *owed.entry(treasury).or_default() += total_fee - before.fee_paid;
+        for (account, amount) in &owed {
+            let got = after[account] - balances[account];
+            check(got == *amount, || {
+                format!("{account} got {got}, owed {amount} at settle of {before:?}")
+            })?;
+        }
         check(self.m.lease(key).await.is_none(), || {
             "settled lease still exists".into()
         })
@@ -302,6 +438,7 @@ impl World {
     async fn step(&mut self, op: &Op, leases: &mut Vec<Pubkey>) -> Result<(), TestCaseError> {
         let pick =
             |i: usize, leases: &[Pubkey]| (!leases.is_empty()).then(|| leases[i % leases.len()]);
+        let (wallet, treasury) = self.recipients().await;
         let m = &mut self.m;
         let renters = &self.renters;
         let renter_of = |key: &Pubkey| renters[key];
@@ -309,6 +446,27 @@ impl World {
         let ixs = match *op {
             Op::Advance { seconds } => {
                 m.bank.advance(seconds).await;
+                return Ok(());
+            }
+            Op::SetRecipient { treasury, to } => {
+                let applied = self.set_recipient(treasury, to, leases).await?;
+                self.record(op, applied);
+                return Ok(());
+            }
+            Op::Prefund {
+                second_renter,
+                lamports,
+            } => {
+                let renter = if second_renter {
+                    self.second_renter.pubkey()
+                } else {
+                    m.renter.pubkey()
+                };
+                let next = m.lease_of(&renter, self.next_lease_id);
+                m.bank.airdrop(&next, lamports).await;
+                self.prefunded.insert(next);
+                self.inflow += u128::from(lamports);
+                self.record(op, true);
                 return Ok(());
             }
             Op::Reconfigure { fee_bps, grace } => {
@@ -360,8 +518,8 @@ impl World {
                     &m.listing,
                     &key,
                     &before.renter,
-                    &m.payout_wallet.pubkey(),
-                    &m.treasury.pubkey(),
+                    &wallet,
+                    &treasury,
                 )]
             }
             Op::Extend { lease, hours } => {
@@ -378,8 +536,8 @@ impl World {
                     &m.provider_authority.pubkey(),
                     &m.provider,
                     &key,
-                    &m.payout_wallet.pubkey(),
-                    &m.treasury.pubkey(),
+                    &wallet,
+                    &treasury,
                 )]
             }
             Op::Cancel { lease } => {
@@ -475,6 +633,8 @@ fn conservation_under_random_operation_sequences() {
             m,
             second_renter,
             renters: Default::default(),
+            prefunded: Default::default(),
+            inflow: 0,
             next_lease_id: 0,
             outcomes: Default::default(),
         }

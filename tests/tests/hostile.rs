@@ -1217,4 +1217,35 @@ async fn pre_funded_addresses_cannot_block_account_creation() {
         3_600_000 + rent - 2_000_000
     );
     assert_eq!(m.bank.lamports(&lease).await, rent + 3_600_000);
+
+    // Funded above rent: the account still holds exactly rent plus the
+    // deposit (its escrow adds up) and the excess goes to the renter.
+    let rich = pda::lease(&listing, &renter.pubkey(), 78).0;
+    m.bank.airdrop(&rich, 10 * LAMPORTS_PER_SOL).await;
+    let before = m.bank.lamports(&renter.pubkey()).await;
+    let ix = ix::open_lease(&renter.pubkey(), &listing, 78, 1, m.quote().await);
+    m.bank.send(&[ix], &[&renter]).await.unwrap();
+    assert_eq!(m.bank.lamports(&rich).await, rent + 3_600_000);
+    assert_eq!(m.escrow(&rich).await, 3_600_000);
+    assert_eq!(
+        m.bank.lamports(&renter.pubkey()).await,
+        before + 10 * LAMPORTS_PER_SOL - rent - 3_600_000
+    );
+    // The same for a provider account created at a richly funded address.
+    let other = m.bank.funded(10).await;
+    let o = other.pubkey();
+    let other_provider = pda::provider(&o).0;
+    m.bank.airdrop(&other_provider, LAMPORTS_PER_SOL).await;
+    let before = m.bank.lamports(&o).await;
+    m.bank
+        .send(&[ix::register_provider(&o, &o, "")], &[&other])
+        .await
+        .unwrap();
+    let len = m.bank.data(&other_provider).await.unwrap().len();
+    let provider_rent = m.bank.rent(len).await;
+    assert_eq!(m.bank.lamports(&other_provider).await, provider_rent);
+    assert_eq!(
+        m.bank.lamports(&o).await,
+        before + LAMPORTS_PER_SOL - provider_rent
+    );
 }

@@ -15,7 +15,8 @@ use crate::error::EscrowError;
 
 /// Creates the PDA `target` with `space` bytes, owned by this program, paid by
 /// `payer`: rent exemption plus `deposit` more lamports, in one system
-/// transfer. Lamports already at the address count towards rent only.
+/// transfer. Lamports already at the address count towards rent; any above
+/// rent go to the payer, so the account holds exactly rent plus `deposit`.
 ///
 /// `signer_seeds` (including the bump) must derive `target`: the system
 /// program only creates an account that signs, and only the PDA of these
@@ -75,7 +76,15 @@ pub fn create_pda<'info>(
     assign(
         CpiContext::new(program, accounts).with_signer(signer),
         &crate::ID,
-    )
+    )?;
+    // Lamports pre-funded above rent would sit in the account outside any
+    // rule (for a lease, outside its escrow accounting): they go to the payer.
+    let excess = current.saturating_sub(rent);
+    if excess > 0 {
+        target.sub_lamports(excess)?;
+        payer.add_lamports(excess)?;
+    }
+    Ok(())
 }
 
 /// Whether `address` is the program address of `signer_seeds` (bump
