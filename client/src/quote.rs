@@ -133,3 +133,49 @@ pub fn quote(
         terms_hash: listing.terms_hash(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use compute_escrow::state::Listing;
+
+    fn listing() -> Listing {
+        Listing {
+            state: ListingState::Active,
+            provider: Pubkey::new_unique(),
+            listing_id: 0,
+            price_lamports_per_hour: 3_600_000,
+            min_hours: 1,
+            max_hours: 24,
+            attestor: Pubkey::new_unique(),
+            gpu_count: 8,
+            vram_gb: 80,
+            capacity: 2,
+            active_leases: 0,
+            leases_opened: 0,
+            created_at: 0,
+            updated_at: 0,
+            bump: 255,
+            gpu_model: "H100".into(),
+            region: "eu-west".into(),
+            health_check: "tcp://10.0.0.7:22".into(),
+        }
+    }
+
+    #[test]
+    fn changed_terms_names_exactly_what_the_terms_hash_covers() {
+        let quoted = listing();
+        let mut current = quoted.clone();
+        assert!(changed_terms(&quoted, &current).is_empty());
+        // Counters and capacity are not terms a renter signs.
+        current.active_leases = 2;
+        current.capacity = 9;
+        current.updated_at = 77;
+        assert!(changed_terms(&quoted, &current).is_empty());
+        assert_eq!(quoted.terms_hash(), current.terms_hash());
+        current.health_check = "tcp://always-up.example:22".into();
+        current.region = "us-east".into();
+        assert_eq!(changed_terms(&quoted, &current), ["region", "health_check"]);
+        assert_ne!(quoted.terms_hash(), current.terms_hash());
+    }
+}
