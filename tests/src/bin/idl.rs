@@ -88,14 +88,44 @@ fn add_known_addresses(idl: &mut Idl) {
             }
             if account.name == "program" {
                 account.address = Some(program_id.clone());
+                account.docs = vec!["This program: the target of its own event self-CPI.".into()];
             } else if let Some(seeds) = known_seeds(&instruction.name, &account.name) {
                 account.pda = Some(IdlPda {
                     seeds,
                     program: None,
                 });
+                if account.name == "event_authority" {
+                    account.docs = vec![
+                        "Signs the program's event self-CPI (`emit_cpi!`), at `[\"__event_authority\"]`."
+                            .into(),
+                    ];
+                }
             }
         }
     }
+}
+
+/// `instruction.account` of every instruction account whose IDL docs are
+/// missing or start mid-sentence. Anchor drops a doc line that starts with
+/// `CHECK:` but keeps the lines after it, so a `/// CHECK:` note wrapped over
+/// several lines would leave a fragment: such notes stay on one line.
+fn undocumented_accounts(idl: &Idl) -> Vec<String> {
+    let mut out = Vec::new();
+    for instruction in &idl.instructions {
+        for item in &instruction.accounts {
+            if let IdlInstructionAccountItem::Single(account) = item {
+                let fragment = account
+                    .docs
+                    .first()
+                    .and_then(|line| line.chars().next())
+                    .is_some_and(char::is_lowercase);
+                if account.docs.is_empty() || fragment {
+                    out.push(format!("{}.{}", instruction.name, account.name));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn main() -> ExitCode {
@@ -119,6 +149,14 @@ fn main() -> ExitCode {
         }
     };
     add_known_addresses(&mut idl);
+    let undocumented = undocumented_accounts(&idl);
+    if !undocumented.is_empty() {
+        eprintln!(
+            "idl: instruction accounts without a doc comment (a `/// CHECK:` line is not one): {}",
+            undocumented.join(", ")
+        );
+        return ExitCode::FAILURE;
+    }
     let json = serde_json::to_string_pretty(&idl).expect("IDL serializes") + "\n";
     if check {
         let committed = std::fs::read_to_string(&out).unwrap_or_default();

@@ -7,7 +7,9 @@ use crate::state::Config;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct AcceptAdmin<'info> {
+    /// The proposed admin, accepting.
     pub new_admin: Signer<'info>,
+    /// The market config, at `["config"]`.
     #[account(
         mut,
         dup,

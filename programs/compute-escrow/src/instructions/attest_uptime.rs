@@ -13,15 +13,17 @@ use crate::state::{Lease, Listing, Provider};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct AttestUptime<'info> {
+    /// The lease's attestor, signing the period.
     pub attestor: Signer<'info>,
-    /// CHECK: the lease's provider (`has_one` below); its uptime counters are
-    /// updated in place after an owner and discriminator check.
+    /// The lease's provider; its uptime counters are updated in place.
+    /// CHECK: its address is the lease's (`has_one`); owner and discriminator are checked before the update.
     #[account(mut)]
     pub provider: UncheckedAccount<'info>,
-    /// CHECK: the lease's listing (`has_one` below); its slot count is
-    /// updated in place after an owner and discriminator check.
+    /// The lease's listing; the period reaching the end frees a slot of it, in place.
+    /// CHECK: its address is the lease's (`has_one`); owner and discriminator are checked before the update.
     #[account(mut)]
     pub listing: UncheckedAccount<'info>,
+    /// The lease attested.
     #[account(
         mut,
         dup,

@@ -13,12 +13,14 @@ use crate::state::{Lease, LeaseState, Listing};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CancelLease<'info> {
+    /// The lease's renter; receives the refund of time that can no longer be earned.
     #[account(mut)]
     pub renter: Signer<'info>,
-    /// CHECK: the lease's listing (`has_one` below); its slot count is
-    /// updated in place after an owner and discriminator check.
+    /// The lease's listing; a cancel with nothing unattested frees a slot of it, in place.
+    /// CHECK: its address is the lease's (`has_one`); owner and discriminator are checked before the update.
     #[account(mut)]
     pub listing: UncheckedAccount<'info>,
+    /// The lease cancelled.
     #[account(
         mut,
         dup,

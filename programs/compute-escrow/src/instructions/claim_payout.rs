@@ -10,12 +10,13 @@ use crate::state::{Config, Lease, Provider};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ClaimPayout<'info> {
+    /// The provider's authority.
     pub authority: Signer<'info>,
+    /// The market config, at `["config"]`; names the treasury.
     #[account(has_one = treasury @ EscrowError::WrongTreasury)]
     pub config: Account<'info, Config>,
-    /// CHECK: a provider account (owner and discriminator checked) whose
-    /// authority signs and whose payout wallet is passed; only its earnings
-    /// counter changes, in place, so it is never deserialized whole.
+    /// The lease's provider, at `["provider", authority]`; its earnings counter is updated in place.
+    /// CHECK: owner and discriminator checked, and its authority and payout wallet read in place, by the constraints.
     #[account(
         mut,
         constraint = Provider::authority_in_place(&provider)? == authority.key()
@@ -24,12 +25,15 @@ pub struct ClaimPayout<'info> {
             @ EscrowError::WrongPayoutWallet,
     )]
     pub provider: UncheckedAccount<'info>,
+    /// The lease paying out.
     #[account(mut, dup, has_one = provider @ EscrowError::ProviderMismatch)]
     pub lease: Box<Account<'info, Lease>>,
-    /// CHECK: the provider's payout wallet (checked above); only receives lamports.
+    /// The provider's payout wallet; receives the provider's share.
+    /// CHECK: must equal the provider's payout wallet (constraint above); only receives lamports.
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
-    /// CHECK: the config's treasury (has_one above); only receives lamports.
+    /// The config's treasury; receives the protocol fee.
+    /// CHECK: must equal the config's treasury (`has_one`); only receives lamports.
     #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
 }

@@ -38,18 +38,23 @@ exact_args!(ListingTerms {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct CreateListing<'info> {
+    /// The provider's authority; pays the listing's rent.
     #[account(mut)]
     pub authority: Signer<'info>,
+    /// The market config, at `["config"]`.
     pub config: Account<'info, Config>,
+    /// The provider, at `["provider", authority]`; its listing count is the new listing's id.
     #[account(mut, dup, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
-    /// CHECK: created here by `create_pda` at the seeds checked below.
+    /// The new listing, at `["listing", provider, provider.listing_count]`.
+    /// CHECK: created here by `create_pda` at the seeds checked by the constraint.
     #[account(
         mut,
         seeds = [LISTING_SEED, provider.key().as_ref(), &provider.listing_count.to_le_bytes()],
         bump,
     )]
     pub listing: UncheckedAccount<'info>,
+    /// Creates the listing account.
     pub system_program: Program<'info, System>,
 }
 

@@ -10,10 +10,14 @@ use crate::state::{Config, Lease, LeaseState, Listing};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ExtendLease<'info> {
+    /// The lease's renter; pays for the added hours.
     #[account(mut)]
     pub renter: Signer<'info>,
+    /// The market config, at `["config"]`.
     pub config: Account<'info, Config>,
+    /// The lease's listing; must still take leases, and caps the lease's hours.
     pub listing: Box<Account<'info, Listing>>,
+    /// The lease extended.
     #[account(
         mut,
         dup,
@@ -21,6 +25,7 @@ pub struct ExtendLease<'info> {
         has_one = listing @ EscrowError::ListingMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
+    /// Moves the payment into the lease.
     pub system_program: Program<'info, System>,
 }
 

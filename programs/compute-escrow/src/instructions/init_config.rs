@@ -14,13 +14,14 @@ use crate::state::Config;
 #[event_cpi]
 #[derive(Accounts)]
 pub struct InitConfig<'info> {
+    /// The program's upgrade authority; becomes admin and pays the config's rent.
     #[account(mut)]
     pub admin: Signer<'info>,
-    /// CHECK: created here by `create_pda` at the seeds checked below.
+    /// The new market config, at `["config"]`.
+    /// CHECK: created here by `create_pda` at the seeds checked by the constraint.
     #[account(mut, seeds = [CONFIG_SEED], bump)]
     pub config: UncheckedAccount<'info>,
-    /// The program's ProgramData account (upgradeable loader), which names
-    /// its upgrade authority.
+    /// The program's ProgramData account (upgradeable loader), naming its upgrade authority.
     #[account(
         seeds = [crate::ID.as_ref()],
         bump,
@@ -29,9 +30,11 @@ pub struct InitConfig<'info> {
             @ EscrowError::NotUpgradeAuthority,
     )]
     pub program_data: Account<'info, ProgramData>,
-    /// CHECK: receives protocol fees; must be a writable system-owned wallet.
+    /// Receives protocol fees.
+    /// CHECK: must be a writable system-owned wallet (checked in the handler).
     #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
+    /// Creates the config account.
     pub system_program: Program<'info, System>,
 }
 

@@ -30,19 +30,20 @@ exact_args!(QuotedTerms {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct OpenLease<'info> {
+    /// The renter; pays the deposit and the lease's rent, and signs the quoted terms.
     #[account(mut)]
     pub renter: Signer<'info>,
+    /// The market config, at `["config"]`; its fee and grace must be the quoted ones.
     pub config: Account<'info, Config>,
-    /// CHECK: a listing of this program (owner and discriminator checked when
-    /// loaded in the handler); only its slot counters change, in place, so
-    /// it is never re-serialized.
+    /// The listing rented; its terms must be the quoted ones, and a slot of it is taken, in place.
+    /// CHECK: owner and discriminator checked when the handler loads it.
     #[account(mut)]
     pub listing: UncheckedAccount<'info>,
-    /// CHECK: must be the PDA `["lease", listing, renter, lease_id]` with
-    /// `lease_bump` (checked in the handler with one SHA-256, no bump
-    /// search); created there.
+    /// The new lease, at `["lease", listing, renter, lease_id]`; holds the escrow.
+    /// CHECK: its address is checked against the seeds and `lease_bump` in the handler, then created there.
     #[account(mut)]
     pub lease: UncheckedAccount<'info>,
+    /// Creates the lease account.
     pub system_program: Program<'info, System>,
 }
 

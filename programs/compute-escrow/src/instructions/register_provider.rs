@@ -20,14 +20,18 @@ exact_args!(ProviderProfile { metadata_uri });
 #[event_cpi]
 #[derive(Accounts)]
 pub struct RegisterProvider<'info> {
+    /// The new provider's authority; pays the provider account's rent.
     #[account(mut)]
     pub authority: Signer<'info>,
-    /// CHECK: created here by `create_pda` at the seeds checked below.
+    /// The new provider, at `["provider", authority]`.
+    /// CHECK: created here by `create_pda` at the seeds checked by the constraint.
     #[account(mut, seeds = [PROVIDER_SEED, authority.key().as_ref()], bump)]
     pub provider: UncheckedAccount<'info>,
-    /// CHECK: receives the provider's payouts; must be a writable system-owned wallet.
+    /// Receives the provider's payouts.
+    /// CHECK: must be a writable system-owned wallet (checked in the handler).
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
+    /// Creates the provider account.
     pub system_program: Program<'info, System>,
 }
 

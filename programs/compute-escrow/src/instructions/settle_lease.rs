@@ -14,12 +14,16 @@ use crate::state::{CloseReason, Config, Lease, LeaseState, Listing, Provider};
 #[event_cpi]
 #[derive(Accounts)]
 pub struct SettleLease<'info> {
+    /// The market config, at `["config"]`; names the treasury.
     #[account(has_one = treasury @ EscrowError::WrongTreasury)]
     pub config: Account<'info, Config>,
+    /// The lease's provider; its track record is updated.
     #[account(mut, dup, has_one = payout_wallet @ EscrowError::WrongPayoutWallet)]
     pub provider: Box<Account<'info, Provider>>,
+    /// The lease's listing; a lease that still held a slot frees it.
     #[account(mut, dup)]
     pub listing: Box<Account<'info, Listing>>,
+    /// The lease settled; closed, its rent to the renter.
     #[account(
         mut,
         dup,
@@ -29,13 +33,16 @@ pub struct SettleLease<'info> {
         has_one = renter @ EscrowError::RenterMismatch,
     )]
     pub lease: Box<Account<'info, Lease>>,
-    /// CHECK: the lease's renter (has_one above); receives the refund and the rent.
+    /// The lease's renter; receives the refund and the lease's rent.
+    /// CHECK: must equal the lease's renter (`has_one`); only receives lamports.
     #[account(mut)]
     pub renter: UncheckedAccount<'info>,
-    /// CHECK: the provider's payout wallet (has_one above); only receives lamports.
+    /// The provider's payout wallet; receives the provider's share.
+    /// CHECK: must equal the provider's payout wallet (`has_one`); only receives lamports.
     #[account(mut)]
     pub payout_wallet: UncheckedAccount<'info>,
-    /// CHECK: the config's treasury (has_one above); only receives lamports.
+    /// The config's treasury; receives the protocol fee.
+    /// CHECK: must equal the config's treasury (`has_one`); only receives lamports.
     #[account(mut)]
     pub treasury: UncheckedAccount<'info>,
 }

@@ -27,10 +27,13 @@ exact_args!(ConfigUpdate {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateConfig<'info> {
+    /// The admin.
     pub admin: Signer<'info>,
+    /// The market config, at `["config"]`.
     #[account(mut, dup, has_one = admin @ EscrowError::Unauthorized)]
     pub config: Account<'info, Config>,
-    /// CHECK: the new treasury, if changing it; a writable system-owned wallet.
+    /// The new treasury, when moving it.
+    /// CHECK: must be a writable system-owned wallet (checked in the handler).
     #[account(mut)]
     pub new_treasury: Option<UncheckedAccount<'info>>,
 }

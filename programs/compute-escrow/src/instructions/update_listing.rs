@@ -38,9 +38,12 @@ exact_args!(ListingUpdate {
 #[event_cpi]
 #[derive(Accounts)]
 pub struct ManageListing<'info> {
+    /// The provider's authority.
     pub authority: Signer<'info>,
+    /// The listing's provider, at `["provider", authority]`.
     #[account(has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
+    /// The listing changed.
     #[account(mut, dup, has_one = provider @ EscrowError::ProviderMismatch)]
     pub listing: Box<Account<'info, Listing>>,
 }

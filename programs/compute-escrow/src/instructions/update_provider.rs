@@ -21,10 +21,13 @@ exact_args!(ProviderUpdate { metadata_uri });
 #[event_cpi]
 #[derive(Accounts)]
 pub struct UpdateProvider<'info> {
+    /// The provider's authority.
     pub authority: Signer<'info>,
+    /// The provider, at `["provider", authority]`.
     #[account(mut, dup, has_one = authority @ EscrowError::Unauthorized)]
     pub provider: Box<Account<'info, Provider>>,
-    /// CHECK: the new payout wallet, if changing it; a writable system-owned wallet.
+    /// The new payout wallet, when moving it.
+    /// CHECK: must be a writable system-owned wallet (checked in the handler).
     #[account(mut)]
     pub new_payout_wallet: Option<UncheckedAccount<'info>>,
 }
