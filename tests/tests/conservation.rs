@@ -99,7 +99,9 @@ fn recipient() -> impl Strategy<Value = Recipient> {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         1 => (any::<bool>(), recipient()).prop_map(|(treasury, to)| Op::SetRecipient { treasury, to }),
-        1 => (any::<bool>(), 1u64..=5 * LAMPORTS_PER_SOL)
+        // At least the rent-exempt minimum of an empty account: the runtime
+        // refuses to leave a new account below it.
+        1 => (any::<bool>(), 890_880u64..=5 * LAMPORTS_PER_SOL)
             .prop_map(|(second_renter, lamports)| Op::Prefund { second_renter, lamports }),
         2 => (1u32..=6, any::<bool>()).prop_map(|(hours, second_renter)| Op::Open { hours, second_renter }),
         1 => (0u16..=500, 600u32..=7_200).prop_map(|(fee_bps, grace)| Op::Reconfigure { fee_bps, grace }),
