@@ -22,11 +22,12 @@ pub enum QuoteError {
     Overflow,
 }
 
-/// Everything a renter signs for when opening a lease.
+/// Everything a renter pays and signs for when opening a lease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
-    /// Lamports per hour; signed into the transaction, so a change fails it.
-    pub price_lamports_per_hour: u64,
+    /// What `open_lease` signs (price per hour, listing terms hash, fee and
+    /// settle grace), so a change to any of them fails the transaction.
+    pub signed: QuotedTerms,
     /// Hours bought.
     pub hours: u32,
     /// price × hours, escrowed in the lease.
@@ -35,29 +36,22 @@ pub struct Quote {
     pub lease_rent: u64,
     /// deposit + lease_rent: what leaves the renter's wallet (plus the network fee).
     pub total: u64,
-    /// Protocol fee in basis points, snapshotted at open.
-    pub fee_bps: u16,
     /// Fee taken if every second is attested up.
     pub max_fee: u64,
-    /// Settle grace in seconds, snapshotted at open and signed.
-    pub settle_grace_seconds: u32,
-    /// Signs uptime for the lease (covered by `terms_hash`).
+    /// Signs uptime for the lease (covered by the terms hash).
     pub attestor: Pubkey,
-    /// The health check the attestor will probe (covered by `terms_hash`).
+    /// The health check the attestor will probe (covered by the terms hash).
     pub health_check: String,
-    /// [`Listing::terms_hash`] of the quoted listing; signed into the transaction.
-    pub terms_hash: [u8; 32],
 }
 
-impl Quote {
-    /// What `open_lease` signs for this quote.
-    pub fn signed_terms(&self) -> QuotedTerms {
-        QuotedTerms {
-            price_lamports_per_hour: self.price_lamports_per_hour,
-            terms_hash: self.terms_hash,
-            fee_bps: self.fee_bps,
-            settle_grace_seconds: self.settle_grace_seconds,
-        }
+/// What `open_lease` must sign to rent `listing` under `config` as they
+/// stand: the listing's price and terms hash, the market's fee and grace.
+pub fn terms_in_force(listing: &Listing, config: &Config) -> QuotedTerms {
+    QuotedTerms {
+        price_lamports_per_hour: listing.price_lamports_per_hour,
+        terms_hash: listing.terms_hash(),
+        fee_bps: config.fee_bps,
+        settle_grace_seconds: config.settle_grace_seconds,
     }
 }
 
@@ -120,17 +114,14 @@ pub fn quote(
         .ok_or(QuoteError::Overflow)?;
     let max_fee = math::fee(deposit, config.fee_bps).map_err(|_| QuoteError::Overflow)?;
     Ok(Quote {
-        price_lamports_per_hour: listing.price_lamports_per_hour,
+        signed: terms_in_force(listing, config),
         hours,
         deposit,
         lease_rent,
         total,
-        fee_bps: config.fee_bps,
         max_fee,
-        settle_grace_seconds: config.settle_grace_seconds,
         attestor: listing.attestor,
         health_check: listing.health_check.clone(),
-        terms_hash: listing.terms_hash(),
     })
 }
 

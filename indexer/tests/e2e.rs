@@ -482,18 +482,12 @@ async fn mirrors_a_market_and_serves_it() {
 
     // A lease through its whole life, seen live through the subscription.
     let renter = &m.renter;
-    m.chain
-        .send(
-            &[ix::open_lease(
-                &renter.pubkey(),
-                &cheap,
-                9,
-                1,
-                m.chain.quote(&cheap).await,
-            )],
-            &[renter],
-        )
-        .await;
+    // Lease 9 of the renter on the cheap listing, at the terms in force.
+    let open_lease_nine = || async {
+        let open = ix::open_lease(&renter.pubkey(), &cheap, 9, 1, m.chain.quote(&cheap).await);
+        m.chain.send(&[open], &[renter]).await;
+    };
+    open_lease_nine().await;
     let lease = pda::lease(&cheap, &renter.pubkey(), 9).0;
     wait_for("lease row", || async {
         get(&indexer, &format!("/v1/leases/{lease}")).await.0 == 200
@@ -700,18 +694,7 @@ async fn mirrors_a_market_and_serves_it() {
     // listing and lease id): a new lease, while the settled one keeps its
     // row, final totals and history.
     let settled_start = detail["start_ts"].as_i64().unwrap();
-    m.chain
-        .send(
-            &[ix::open_lease(
-                &renter.pubkey(),
-                &cheap,
-                9,
-                1,
-                m.chain.quote(&cheap).await,
-            )],
-            &[renter],
-        )
-        .await;
+    open_lease_nine().await;
     wait_for(
         "the new lease at the old address, with its history",
         || async {

@@ -175,12 +175,7 @@ impl Chain {
             .await
             .expect("listing");
         let config = accounts::config(&self.v.rpc).await.expect("config");
-        compute_escrow::instructions::QuotedTerms {
-            price_lamports_per_hour: listing.price_lamports_per_hour,
-            terms_hash: listing.terms_hash(),
-            fee_bps: config.fee_bps,
-            settle_grace_seconds: config.settle_grace_seconds,
-        }
+        compute_escrow_client::quote::terms_in_force(&listing, &config)
     }
 
     pub async fn fund(&self, key: &Pubkey, lamports: u64) {

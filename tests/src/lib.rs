@@ -494,12 +494,7 @@ impl Market {
             .account(&compute_escrow::pda::config().0)
             .await
             .expect("config exists");
-        QuotedTerms {
-            price_lamports_per_hour: listing.price_lamports_per_hour,
-            terms_hash: listing.terms_hash(),
-            fee_bps: config.fee_bps,
-            settle_grace_seconds: config.settle_grace_seconds,
-        }
+        compute_escrow_client::quote::terms_in_force(&listing, &config)
     }
 
     /// Opens a lease on the standard listing as `renter` with explicit quoted terms.
@@ -598,15 +593,21 @@ impl Market {
 
     /// Anyone settles `lease` (the fee payer signs; no party signs).
     pub async fn settle(&mut self, lease: &Pubkey) -> Result<(), TxFailure> {
-        let ix = ix::settle_lease(
+        let ix = self.settle_ix(lease, &self.renter.pubkey());
+        self.bank.send(&[ix], &[]).await
+    }
+
+    /// `settle_lease` of `renter`'s `lease` on the standard listing, paying
+    /// the standard payout wallet and treasury.
+    pub fn settle_ix(&self, lease: &Pubkey, renter: &Pubkey) -> Instruction {
+        ix::settle_lease(
             &self.provider,
             &self.listing,
             lease,
-            &self.renter.pubkey(),
+            renter,
             &self.payout_wallet.pubkey(),
             &self.treasury.pubkey(),
-        );
-        self.bank.send(&[ix], &[]).await
+        )
     }
 
     /// Lamports of every party the program pays: renter, payout wallet,

@@ -10,7 +10,6 @@ use compute_escrow::instructions::ConfigUpdate;
 use compute_escrow::pda;
 use compute_escrow_tests::*;
 use solana_sdk::instruction::Instruction;
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 
 /// 1 lamport per second at the default price.
@@ -24,17 +23,6 @@ fn anchor(code: AnchorError) -> TxFailure {
 async fn open_ix(m: &mut Market, renter: &Keypair, id: u64, hours: u32) -> Instruction {
     let quote = m.quote().await;
     ix::open_lease(&renter.pubkey(), &m.listing, id, hours, quote)
-}
-
-fn settle_ix(m: &Market, lease: &Pubkey, renter: &Pubkey) -> Instruction {
-    ix::settle_lease(
-        &m.provider,
-        &m.listing,
-        lease,
-        renter,
-        &m.payout_wallet.pubkey(),
-        &m.treasury.pubkey(),
-    )
 }
 
 #[tokio::test]
@@ -68,7 +56,7 @@ async fn open_and_cancel_in_one_transaction_frees_the_slot_at_once() {
     // and the squatter is back to its start less only the lease rent it gets
     // back at settle too.
     for lease in &squatted {
-        let settle = settle_ix(&m, lease, &squatter.pubkey());
+        let settle = m.settle_ix(lease, &squatter.pubkey());
         m.bank.send(&[settle], &[]).await.unwrap();
         assert!(m.lease(lease).await.is_none());
     }
@@ -83,7 +71,7 @@ async fn cancel_and_settle_in_one_transaction_is_refused_while_time_is_unatteste
     let lease = m.open(1, 2).await.unwrap();
     m.bank.advance(300).await;
     let cancel = ix::cancel_lease(&renter.pubkey(), &m.listing, &lease);
-    let settle = settle_ix(&m, &lease, &renter.pubkey());
+    let settle = m.settle_ix(&lease, &renter.pubkey());
     m.refused(
         &[cancel.clone(), settle.clone()],
         &[&renter],
@@ -129,7 +117,7 @@ async fn a_lease_attested_to_its_end_settles_without_waiting_for_the_grace() {
         .unwrap();
     // Before the end there is time left to attest.
     m.refused(
-        &[settle_ix(&m, &lease, &m.renter.pubkey())],
+        &[m.settle_ix(&lease, &m.renter.pubkey())],
         &[],
         E::SettleTooEarly,
         &[lease],

@@ -92,7 +92,7 @@ async fn validator_runs_a_whole_lease_over_json_rpc() {
     ));
 
     let renter_start = chain.balance(&renter.pubkey()).await;
-    let open = ix::open_lease(&renter.pubkey(), &listing, 1, 2, quoted.signed_terms());
+    let open = ix::open_lease(&renter.pubkey(), &listing, 1, 2, quoted.signed);
     chain.send(&[open], &[&renter]).await;
     let lease_key = pda::lease(&listing, &renter.pubkey(), 1).0;
     let lease = accounts::lease(&chain.v.rpc, &lease_key)

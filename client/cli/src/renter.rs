@@ -229,13 +229,13 @@ fn quote_json(listing: &Pubkey, q: &Quote) -> Value {
     json!({
         "listing": listing.to_string(),
         "hours": q.hours,
-        "price_lamports_per_hour": q.price_lamports_per_hour,
+        "price_lamports_per_hour": q.signed.price_lamports_per_hour,
         "deposit": q.deposit,
         "lease_rent": q.lease_rent,
         "total": q.total,
-        "fee_bps": q.fee_bps,
+        "fee_bps": q.signed.fee_bps,
         "max_fee": q.max_fee,
-        "settle_grace_seconds": q.settle_grace_seconds,
+        "settle_grace_seconds": q.signed.settle_grace_seconds,
         "attestor": q.attestor.to_string(),
         "health_check": q.health_check,
     })
@@ -245,7 +245,7 @@ fn print_quote(listing: &Pubkey, q: &Quote) {
     println!("Listing   {listing}");
     println!(
         "Price     {}/hour × {} h = {} into escrow",
-        sol::format(q.price_lamports_per_hour),
+        sol::format(q.signed.price_lamports_per_hour),
         q.hours,
         sol::format(q.deposit)
     );
@@ -256,13 +256,13 @@ fn print_quote(listing: &Pubkey, q: &Quote) {
     println!("Total     {} (plus the network fee)", sol::format(q.total));
     println!(
         "Fee       {} bps of what the provider earns: at most {}",
-        q.fee_bps,
+        q.signed.fee_bps,
         sol::format(q.max_fee)
     );
     println!("Attestor  {}, probing {}", q.attestor, q.health_check);
     println!(
         "Grace     {} s after the end for the last attestation",
-        q.settle_grace_seconds
+        q.signed.settle_grace_seconds
     );
     println!("Unattested time is refunded to you when the lease settles.");
 }
@@ -286,7 +286,7 @@ async fn rent(
     )?;
     let lease_id = lease_id.unwrap_or_else(rand::random);
     let lease = pda::lease(&listing, &me, lease_id).0;
-    let open = ix::open_lease(&me, &listing, lease_id, hours, q.signed_terms());
+    let open = ix::open_lease(&me, &listing, lease_id, hours, q.signed);
     let signature = match ctx.send(&[open]).await {
         Err(CliError::Program(mut refused))
             if refused.name == "TermsChanged" || refused.name == "PriceChanged" =>
