@@ -1,9 +1,8 @@
 //! Program accounts decoded with the program crate's own types.
 
 use anchor_lang::{AccountDeserialize, Discriminator};
-use compute_escrow::state::{
-    CloseReason, Config, Lease, LeaseState, Listing, ListingState, Provider,
-};
+use compute_escrow::state::{Config, Lease, Listing, Provider};
+use compute_escrow_client::api::{Indexed, Mirrored};
 use solana_sdk::pubkey::Pubkey;
 
 /// The four account types, in the order tables are written.
@@ -32,10 +31,19 @@ impl AccountKind {
     /// The table mirroring this kind.
     pub fn table(self) -> &'static str {
         match self {
-            Self::Config => "config",
-            Self::Provider => "providers",
-            Self::Listing => "listings",
-            Self::Lease => "leases",
+            Self::Config => Config::TABLE,
+            Self::Provider => Provider::TABLE,
+            Self::Listing => Listing::TABLE,
+            Self::Lease => Lease::TABLE,
+        }
+    }
+
+    /// The columns identifying one row: a lease's address can hold a new
+    /// lease after a settle, so leases are keyed by address and start.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::Lease => "pubkey, start_ts",
+            _ => "pubkey",
         }
     }
 }
@@ -67,6 +75,29 @@ impl ProgramAccount {
         })
     }
 
+    /// The row of this account read at `slot`: [`Indexed`]'s JSON, whose
+    /// keys are the table's columns.
+    pub fn row(&self, pubkey: Pubkey, slot: u64) -> serde_json::Result<serde_json::Value> {
+        fn of<T: serde::Serialize>(
+            pubkey: Pubkey,
+            account: &T,
+            slot: u64,
+        ) -> serde_json::Result<serde_json::Value> {
+            serde_json::to_value(Indexed {
+                pubkey,
+                account,
+                slot,
+                closed_slot: None,
+            })
+        }
+        match self {
+            Self::Config(c) => of(pubkey, c, slot),
+            Self::Provider(p) => of(pubkey, p, slot),
+            Self::Listing(l) => of(pubkey, &**l, slot),
+            Self::Lease(l) => of(pubkey, &**l, slot),
+        }
+    }
+
     /// Which kind this is.
     pub fn kind(&self) -> AccountKind {
         match self {
@@ -84,32 +115,4 @@ pub struct AccountUpdate {
     pub pubkey: Pubkey,
     pub slot: u64,
     pub account: ProgramAccount,
-}
-
-/// API/database spelling of a listing state.
-pub fn listing_state(state: ListingState) -> &'static str {
-    match state {
-        ListingState::Active => "active",
-        ListingState::Paused => "paused",
-        ListingState::Closed => "closed",
-    }
-}
-
-/// API/database spelling of a lease state.
-pub fn lease_state(state: LeaseState) -> &'static str {
-    match state {
-        LeaseState::Active => "active",
-        LeaseState::Ended => "ended",
-        LeaseState::Cancelled => "cancelled",
-        LeaseState::Settled => "settled",
-    }
-}
-
-/// API/database spelling of a close reason.
-pub fn close_reason(reason: CloseReason) -> &'static str {
-    match reason {
-        CloseReason::None => "none",
-        CloseReason::Completed => "completed",
-        CloseReason::Cancelled => "cancelled",
-    }
 }

@@ -11,15 +11,14 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anchor_lang::{AnchorDeserialize, Discriminator};
-use compute_escrow::events::*;
-use compute_escrow::state::{CloseReason, ListingState};
-use serde_json::{json, Value};
+use compute_escrow::events::{EventKind, LeaseSettled, ProgramEvent};
+use compute_escrow::state::{Lease, LeaseState};
+use compute_escrow_client::api::{account_fields, Mirrored};
+use serde_json::Value;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::config::RpcTransactionConfig;
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::Signature;
 use solana_transaction_status_client_types::option_serializer::OptionSerializer;
 use solana_transaction_status_client_types::{
@@ -28,7 +27,6 @@ use solana_transaction_status_client_types::{
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-use crate::decode::{close_reason, listing_state};
 use crate::metrics::Metrics;
 
 /// Signatures fetched per `getSignaturesForAddress` page.
@@ -39,188 +37,21 @@ const PAGE: usize = 1_000;
 pub struct StoredEvent {
     pub instruction_index: i32,
     pub inner_index: i32,
-    pub kind: &'static str,
-    pub lease: Option<String>,
-    pub listing: Option<String>,
-    pub data: Value,
+    pub event: ProgramEvent,
 }
 
-trait ToJson {
-    fn to_json(&self) -> Value;
-}
-impl ToJson for Pubkey {
-    fn to_json(&self) -> Value {
-        Value::String(self.to_string())
-    }
-}
-impl ToJson for u64 {
-    fn to_json(&self) -> Value {
-        Value::String(self.to_string())
-    }
-}
-impl ToJson for String {
-    fn to_json(&self) -> Value {
-        Value::String(self.clone())
-    }
-}
-impl ToJson for ListingState {
-    fn to_json(&self) -> Value {
-        Value::String(listing_state(*self).into())
-    }
-}
-impl ToJson for CloseReason {
-    fn to_json(&self) -> Value {
-        Value::String(close_reason(*self).into())
-    }
-}
-macro_rules! plain_json {
-    ($($t:ty),*) => { $(impl ToJson for $t { fn to_json(&self) -> Value { json!(self) } })* };
-}
-plain_json!(i64, u32, u16, bool);
-impl ToJson for [u8; 32] {
-    /// Hex, as hashes are usually shown.
-    fn to_json(&self) -> Value {
-        Value::String(self.iter().map(|b| format!("{b:02x}")).collect())
+impl StoredEvent {
+    /// The event's fields as stored and served (the program's serde spelling).
+    fn data(&self) -> Result<Value, sqlx::Error> {
+        let mut tagged =
+            serde_json::to_value(&self.event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        Ok(tagged["data"].take())
     }
 }
 
-macro_rules! decode_events {
-    ($payload:expr, $( $ty:ident { lease: $lease:expr, listing: $listing:expr, fields: [$($f:ident),*] } ),* $(,)?) => {{
-        let payload: &[u8] = $payload;
-        let (disc, mut body) = payload.split_at(8.min(payload.len()));
-        $(
-            if disc == $ty::DISCRIMINATOR {
-                return $ty::deserialize(&mut body).ok().map(|e| {
-                    let lease: Option<Pubkey> = $lease(&e);
-                    let listing: Option<Pubkey> = $listing(&e);
-                    (stringify!($ty), lease.map(|k| k.to_string()), listing.map(|k| k.to_string()),
-                     json!({ $(stringify!($f): e.$f.to_json()),* }))
-                });
-            }
-        )*
-        None
-    }};
-}
-
-/// Decodes one event payload (after the event-CPI tag).
-pub fn decode_event(
-    payload: &[u8],
-) -> Option<(&'static str, Option<String>, Option<String>, Value)> {
-    fn none<T>(_: &T) -> Option<Pubkey> {
-        None
-    }
-    decode_events!(
-        payload,
-        ConfigInitialized {
-            lease: none,
-            listing: none,
-            fields: [admin, treasury, fee_bps, settle_grace_seconds]
-        },
-        ConfigUpdated {
-            lease: none,
-            listing: none,
-            fields: [
-                admin,
-                pending_admin,
-                treasury,
-                fee_bps,
-                paused,
-                settle_grace_seconds
-            ]
-        },
-        ProviderRegistered {
-            lease: none,
-            listing: none,
-            fields: [provider, authority, payout_wallet, metadata_uri]
-        },
-        ProviderUpdated {
-            lease: none,
-            listing: none,
-            fields: [provider, payout_wallet, metadata_uri]
-        },
-        ListingCreated {
-            lease: none,
-            listing: |e: &ListingCreated| Some(e.listing),
-            fields: [
-                listing,
-                provider,
-                listing_id,
-                price_lamports_per_hour,
-                attestor
-            ]
-        },
-        ListingUpdated {
-            lease: none,
-            listing: |e: &ListingUpdated| Some(e.listing),
-            fields: [
-                listing,
-                price_lamports_per_hour,
-                min_hours,
-                max_hours,
-                attestor,
-                capacity
-            ]
-        },
-        ListingStateChanged {
-            lease: none,
-            listing: |e: &ListingStateChanged| Some(e.listing),
-            fields: [listing, state]
-        },
-        LeaseOpened {
-            lease: |e: &LeaseOpened| Some(e.lease),
-            listing: |e: &LeaseOpened| Some(e.listing),
-            fields: [
-                lease,
-                listing,
-                renter,
-                attestor,
-                lease_id,
-                price_lamports_per_hour,
-                terms_hash,
-                hours,
-                deposited,
-                start_ts,
-                end_ts
-            ]
-        },
-        LeaseExtended {
-            lease: |e: &LeaseExtended| Some(e.lease),
-            listing: none,
-            fields: [lease, hours_added, lamports_added, end_ts]
-        },
-        UptimeAttested {
-            lease: |e: &UptimeAttested| Some(e.lease),
-            listing: none,
-            fields: [lease, attestor, from, to, up_seconds]
-        },
-        PayoutClaimed {
-            lease: |e: &PayoutClaimed| Some(e.lease),
-            listing: none,
-            fields: [lease, payout_wallet, provider_lamports, fee_lamports]
-        },
-        LeaseCancelled {
-            lease: |e: &LeaseCancelled| Some(e.lease),
-            listing: none,
-            fields: [lease, cancelled_at, refund_lamports]
-        },
-        LeaseSettled {
-            lease: |e: &LeaseSettled| Some(e.lease),
-            listing: none,
-            fields: [
-                lease,
-                reason,
-                provider_lamports,
-                fee_lamports,
-                refund_lamports,
-                forfeited_lamports,
-                rent_returned,
-                attested_seconds,
-                paid_out,
-                fee_paid,
-                refunded
-            ]
-        },
-    )
+/// The account an event names in its `field` (`lease` or `listing`), if any.
+fn named(data: &Value, field: &str) -> Option<String> {
+    data.get(field).and_then(Value::as_str).map(String::from)
 }
 
 /// The program's events in one fetched transaction.
@@ -251,14 +82,11 @@ pub fn events_in(tx: &EncodedConfirmedTransactionWithStatusMeta) -> Vec<StoredEv
             let Some(payload) = data.strip_prefix(tag) else {
                 continue;
             };
-            if let Some((kind, lease, listing, value)) = decode_event(payload) {
+            if let Some(event) = ProgramEvent::decode(payload) {
                 out.push(StoredEvent {
                     instruction_index: i32::from(group.index),
                     inner_index: position as i32,
-                    kind,
-                    lease,
-                    listing,
-                    data: value,
+                    event,
                 });
             }
         }
@@ -345,14 +173,20 @@ pub async fn store(
 ) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     for e in events {
+        let data = e.data()?;
+        let lease = named(&data, "lease");
         // The lease an event belongs to: a LeaseOpened names its start; any
         // other event belongs to the newest LeaseOpened stored before it
         // (history is stored oldest first, so that is the lease then at
         // this address).
+        let opened_at = match &e.event {
+            ProgramEvent::LeaseOpened(opened) => Some(opened.start_ts),
+            _ => None,
+        };
         sqlx::query(
             "INSERT INTO events (signature, instruction_index, inner_index, slot, block_time, kind, lease, listing, data, lease_start_ts) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, CASE WHEN $6 = 'LeaseOpened' THEN ($9->>'start_ts')::bigint \
-             ELSE (SELECT o.lease_start_ts FROM events o WHERE o.lease = $7 AND o.kind = 'LeaseOpened' ORDER BY o.seq DESC LIMIT 1) END) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, \
+             (SELECT o.lease_start_ts FROM events o WHERE o.lease = $7 AND o.kind = $11 ORDER BY o.seq DESC LIMIT 1))) \
              ON CONFLICT DO NOTHING",
         )
         .bind(signature)
@@ -360,14 +194,16 @@ pub async fn store(
         .bind(e.inner_index)
         .bind(slot as i64)
         .bind(block_time)
-        .bind(e.kind)
-        .bind(&e.lease)
-        .bind(&e.listing)
-        .bind(&e.data)
+        .bind(e.event.kind().as_str())
+        .bind(&lease)
+        .bind(named(&data, "listing"))
+        .bind(&data)
+        .bind(opened_at)
+        .bind(EventKind::LeaseOpened.as_str())
         .execute(&mut *tx)
         .await?;
-        if e.kind == "LeaseSettled" {
-            record_settlement(&mut tx, e, slot).await?;
+        if let ProgramEvent::LeaseSettled(settled) = &e.event {
+            record_settlement(&mut tx, settled, &data, slot).await?;
         }
     }
     sqlx::query(
@@ -383,28 +219,49 @@ pub async fn store(
 
 /// A settled lease's account is gone, so its row keeps the last snapshot
 /// taken before the settle; the `LeaseSettled` event carries the final
-/// totals. Records them on the lease the event belongs to (not a newer one
-/// at the same address), and the close at `slot` so no older snapshot
-/// overwrites them.
+/// totals. Patches the lease with them (every event field named like a lease
+/// field, its state `settled` and its close reason) on the lease the event
+/// belongs to (not a newer one at the same address), and records the close
+/// at `slot` so no older snapshot overwrites them.
 async fn record_settlement(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
-    event: &StoredEvent,
+    settled: &LeaseSettled,
+    data: &Value,
     slot: u64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE leases SET state = 'settled', close_reason = $2->>'reason', \
-         attested_seconds = ($2->>'attested_seconds')::numeric, paid_out = ($2->>'paid_out')::numeric, \
-         fee_paid = ($2->>'fee_paid')::numeric, refunded = ($2->>'refunded')::numeric, \
+    let lease_fields = account_fields(Lease::NAME);
+    let mut patch: serde_json::Map<String, Value> = data
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(field, _)| lease_fields.contains(field))
+        .map(|(field, value)| (field.clone(), value.clone()))
+        .collect();
+    let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
+    patch.insert(
+        "state".into(),
+        serde_json::to_value(LeaseState::Settled).map_err(encode)?,
+    );
+    patch.insert(
+        "close_reason".into(),
+        serde_json::to_value(settled.reason).map_err(encode)?,
+    );
+    let columns: Vec<&str> = patch.keys().map(String::as_str).collect();
+    let sql = format!(
+        "UPDATE leases l SET ({columns}) = (SELECT {columns} FROM jsonb_populate_record(l, $2)), \
          closed_slot = GREATEST(COALESCE(closed_slot, $3), $3) \
          WHERE pubkey = $1 AND slot <= $3 AND start_ts = COALESCE( \
-           (SELECT o.lease_start_ts FROM events o WHERE o.lease = $1 AND o.kind = 'LeaseOpened' ORDER BY o.seq DESC LIMIT 1), \
+           (SELECT o.lease_start_ts FROM events o WHERE o.lease = $1 AND o.kind = $4 ORDER BY o.seq DESC LIMIT 1), \
            (SELECT max(start_ts) FROM leases WHERE pubkey = $1))",
-    )
-    .bind(&event.lease)
-    .bind(&event.data)
-    .bind(slot as i64)
-    .execute(&mut **tx)
-    .await?;
+        columns = columns.join(", ")
+    );
+    sqlx::query(&sql)
+        .bind(settled.lease.to_string())
+        .bind(Value::Object(patch))
+        .bind(slot as i64)
+        .bind(EventKind::LeaseOpened.as_str())
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

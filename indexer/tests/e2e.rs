@@ -6,7 +6,7 @@ use std::future::Future;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use compute_escrow::events::LeaseSettled;
+use compute_escrow::events::{LeaseSettled, ProgramEvent};
 use compute_escrow::instructions::{ListingTerms, ListingUpdate};
 use compute_escrow::pda;
 use compute_escrow::state::{CloseReason, Lease, LeaseState, Listing, ListingState};
@@ -317,15 +317,10 @@ fn settled_event(lease: Pubkey) -> history::StoredEvent {
         fee_paid: 0,
         refunded: 1_000_000_000,
     };
-    let (kind, lease, listing, data) =
-        history::decode_event(&anchor_lang::Event::data(&event)).expect("decodes");
     history::StoredEvent {
         instruction_index: 0,
         inner_index: 0,
-        kind,
-        lease,
-        listing,
-        data,
+        event: ProgramEvent::decode(&anchor_lang::Event::data(&event)).expect("decodes"),
     }
 }
 
@@ -406,6 +401,10 @@ async fn mirrors_a_market_and_serves_it() {
     let cheap = m.list(0, "A100", 900_000, "us-east", 40).await;
     let mid = m.list(1, "H100", 2_000_000, "eu-west", 80).await;
     let dear = m.list(2, "H100", 3_000_000, "eu-west", 80).await;
+    // Paused: not rentable, so listed only when asked for.
+    let asleep = m.list(3, "A100", 100, "us-east", 40).await;
+    let pause = ix::pause_listing(&m.authority.pubkey(), &m.provider, &asleep, true);
+    m.chain.send(&[pause], &[&m.authority]).await;
     let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
 
     // The snapshot arrives complete.
@@ -447,8 +446,14 @@ async fn mirrors_a_market_and_serves_it() {
     )
     .await;
     assert_eq!(keys(&eu).len(), 2);
-    let (_, none) = get(&indexer, "/v1/listings?state=paused").await;
-    assert!(keys(&none).is_empty());
+    let (_, paused) = get(&indexer, "/v1/listings?state=paused").await;
+    assert_eq!(keys(&paused), [asleep.to_string()]);
+    let (_, every) = get(&indexer, "/v1/listings?state=all").await;
+    assert_eq!(
+        keys(&every),
+        [asleep, cheap, mid, dear].map(|k| k.to_string()),
+        "every state when asked, sorted by price"
+    );
     // Keyset pages of one, in both sorts, cover everything exactly once.
     for sort in ["price", "newest"] {
         let mut seen = Vec::new();
@@ -780,6 +785,25 @@ async fn mirrors_a_market_and_serves_it() {
             "start_ts",
         ),
         ("/v1/providers/nope", "pubkey"),
+        // Unknown and repeated parameters, and bytes no program string holds.
+        ("/v1/listings?max_price=1", "max_price"),
+        ("/v1/listings?limit=1&limit=2", "limit"),
+        ("/v1/listings?gpu_model=H100%00", "gpu_model"),
+        ("/v1/listings?region=eu%00west", "region"),
+        (
+            "/v1/listings?gpu_model=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+            "gpu_model",
+        ),
+        (
+            "/v1/listings?max_price_lamports_per_hour=007",
+            "max_price_lamports_per_hour",
+        ),
+        (
+            "/v1/listings?max_price_lamports_per_hour=18446744073709551616",
+            "max_price_lamports_per_hour",
+        ),
+        ("/v1/stats?verbose=1", "verbose"),
+        ("/v1/leases/%FF%FE", "pubkey"),
     ] {
         let (status, body) = get(&indexer, path).await;
         assert_eq!(
@@ -797,6 +821,16 @@ async fn mirrors_a_market_and_serves_it() {
     )
     .await;
     assert_eq!(status, 400);
+    // Every error is the same JSON body, the framework's own included.
+    let wrong_method = reqwest::Client::new()
+        .post(format!("{}/v1/listings", indexer.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_method.status(), 405);
+    assert!(wrong_method.headers().contains_key("allow"));
+    let body: Value = wrong_method.json().await.expect("a JSON body");
+    assert_eq!(body["error"], "method_not_allowed", "{body}");
     let not_found_paths = [
         format!("/v1/listings/{}", Pubkey::new_unique()),
         format!("/v1/leases/{}", Pubkey::new_unique()),

@@ -17,6 +17,8 @@ pub mod math;
 pub mod payout;
 #[cfg(not(target_os = "solana"))]
 pub mod pda;
+#[cfg(feature = "serde")]
+pub mod serde_text;
 pub mod state;
 
 use instructions::*;

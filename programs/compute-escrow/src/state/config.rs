@@ -2,13 +2,17 @@ use anchor_lang::prelude::*;
 
 /// Market-wide settings, a singleton at `["config"]`.
 #[account]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(InitSpace, Debug, PartialEq, Eq)]
 pub struct Config {
     /// May change this config.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub admin: Pubkey,
     /// Proposed next admin, who must accept; the default key when none.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub pending_admin: Pubkey,
     /// Receives the protocol fee.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub treasury: Pubkey,
     /// Protocol fee in basis points of what providers earn (≤ 500).
     pub fee_bps: u16,

@@ -5,6 +5,11 @@ use crate::error::EscrowError;
 
 /// Where a lease is in its life.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum LeaseState {
     /// Running; may be extended, cancelled, attested and claimed.
     Active,
@@ -18,6 +23,11 @@ pub enum LeaseState {
 
 /// Why a lease was settled.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum CloseReason {
     /// Not settled yet.
     None,
@@ -37,6 +47,7 @@ pub enum CloseReason {
 ///
 /// Invariant: `deposited = paid_out + fee_paid + refunded + escrow balance`.
 #[account]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(InitSpace, Debug, PartialEq, Eq)]
 pub struct Lease {
     /// Active / Ended / Cancelled / Settled (byte offset 8).
@@ -44,16 +55,22 @@ pub struct Lease {
     /// Why it was settled.
     pub close_reason: CloseReason,
     /// Paid the deposit; receives refunds and the rent at settle.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub renter: Pubkey,
     /// The provider account (PDA) of the listing.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub provider: Pubkey,
     /// The listing rented.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub listing: Pubkey,
     /// Signs uptime for this lease (snapshot of the listing's attestor).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub attestor: Pubkey,
     /// Renter-chosen id; with `bump` it fixes the lease's address.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub lease_id: u64,
     /// Price snapshot at open; listing price changes never touch it.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub price_lamports_per_hour: u64,
     /// Fee snapshot at open, in basis points.
     pub fee_bps: u16,
@@ -68,18 +85,24 @@ pub struct Lease {
     /// Unix time of the cancel, 0 if never cancelled.
     pub cancelled_at: i64,
     /// Lamports paid in by the renter.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub deposited: u64,
     /// Attestations cover `[start_ts, attested_until)`.
     pub attested_until: i64,
     /// Seconds attested as up.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub attested_seconds: u64,
     /// Seconds attested as down.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub down_seconds: u64,
     /// Lamports paid to the provider.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub paid_out: u64,
     /// Lamports paid to the treasury.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub fee_paid: u64,
     /// Lamports returned to the renter (escrow only, not rent).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub refunded: u64,
     /// PDA bump.
     pub bump: u8,

@@ -4,6 +4,11 @@ use crate::constants::{MAX_GPU_MODEL_LEN, MAX_HEALTH_CHECK_LEN, MAX_REGION_LEN};
 
 /// Whether a listing takes new leases.
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum ListingState {
     /// Takes new leases.
     Active,
@@ -18,21 +23,26 @@ pub enum ListingState {
 /// `state` sits at byte 8 and all strings come last, so every other field has a
 /// fixed offset too.
 #[account]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(InitSpace, Debug, PartialEq, Eq)]
 pub struct Listing {
     /// Active / Paused / Closed (byte offset 8).
     pub state: ListingState,
     /// The provider account (PDA) that owns this listing.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub provider: Pubkey,
     /// Index among the provider's listings.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub listing_id: u64,
     /// Price for one hour of the whole machine, in lamports.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub price_lamports_per_hour: u64,
     /// Shortest lease, in hours.
     pub min_hours: u32,
     /// Longest lease (including extensions), in hours.
     pub max_hours: u32,
     /// Signs uptime for leases opened on this listing.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub attestor: Pubkey,
     /// GPUs in the machine.
     pub gpu_count: u16,
@@ -45,6 +55,7 @@ pub struct Listing {
     /// period attested, a cancel with nothing unattested, or its settle).
     pub active_leases: u16,
     /// Leases ever opened on this listing.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub leases_opened: u64,
     /// Unix time of creation.
     pub created_at: i64,

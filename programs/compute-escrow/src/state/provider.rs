@@ -4,21 +4,29 @@ use crate::constants::MAX_METADATA_URI_LEN;
 
 /// A seller of GPU time, at `["provider", authority]`, with its track record.
 #[account]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[derive(InitSpace, Debug, PartialEq, Eq)]
 pub struct Provider {
     /// Signs for this provider: listings, claims, updates.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub authority: Pubkey,
     /// Receives the provider's share of payouts.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub payout_wallet: Pubkey,
     /// Listings created so far; the next listing's id.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub listing_count: u64,
     /// Leases settled (escrow closed).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub leases_settled: u64,
     /// Seconds of uptime attestors signed for.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub seconds_attested: u64,
     /// Seconds attested as down, plus lease time never attested, counted at settle.
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub seconds_missed: u64,
     /// Lamports paid to the payout wallet (after fees).
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub lamports_earned: u64,
     /// Unix time of registration.
     pub registered_at: i64,

@@ -1,0 +1,202 @@
+//! The indexer API's contract, shared by the server (the indexer), the CLI and
+//! any Rust integrator: response types built from the program's own account
+//! and event types, and the query types the server parses and documents.
+//!
+//! JSON spelling follows the program crate's `serde` feature: u64 amounts and
+//! counters are decimal strings, public keys base58 strings, enums snake_case.
+
+mod query;
+mod schema;
+
+use compute_escrow::events::ProgramEvent;
+use compute_escrow::serde_text;
+use compute_escrow::state::{Config, Lease, Listing, Provider};
+use serde::{Deserialize, Serialize};
+use solana_sdk::pubkey::Pubkey;
+use utoipa::ToSchema;
+
+pub use query::*;
+pub use schema::{account_fields, idl_schema, pubkey_schema, u64_pattern, u64_schema};
+
+/// A program account type the indexer mirrors into its own table.
+pub trait Mirrored {
+    /// The account type's name in the IDL (and its OpenAPI schema).
+    const NAME: &'static str;
+    /// The table holding it; one column per JSON field of [`Indexed`].
+    const TABLE: &'static str;
+}
+
+impl Mirrored for Config {
+    const NAME: &'static str = "Config";
+    const TABLE: &'static str = "config";
+}
+impl Mirrored for Provider {
+    const NAME: &'static str = "Provider";
+    const TABLE: &'static str = "providers";
+}
+impl Mirrored for Listing {
+    const NAME: &'static str = "Listing";
+    const TABLE: &'static str = "listings";
+}
+impl Mirrored for Lease {
+    const NAME: &'static str = "Lease";
+    const TABLE: &'static str = "leases";
+}
+
+/// A program account as the indexer holds it: its address, every field of
+/// the account (flattened), the slot it was read at, and the slot it was seen
+/// closed at (`null` while it exists). Rows and responses have exactly these
+/// fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indexed<T> {
+    /// The account's address.
+    #[serde(with = "serde_text")]
+    pub pubkey: Pubkey,
+    /// The account's fields.
+    #[serde(flatten)]
+    pub account: T,
+    /// Slot the account was read at.
+    pub slot: u64,
+    /// Slot the account was first seen gone at; `null` while it exists.
+    pub closed_slot: Option<u64>,
+}
+
+/// A listing as `GET /v1/listings` serves it.
+pub type ListingView = Indexed<Listing>;
+/// A lease as `GET /v1/leases` serves it.
+pub type LeaseView = Indexed<Lease>;
+/// A page of `GET /v1/listings`.
+pub type ListingPage = Page<ListingView>;
+/// A page of `GET /v1/leases`.
+pub type LeasePage = Page<LeaseView>;
+
+/// A page of items and the cursor of the next page (`null` on the last).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Page<T> {
+    /// This page's items.
+    pub items: Vec<T>,
+    /// Pass as `cursor` (same query) for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A lease with its event history, oldest first.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LeaseDetail {
+    /// The lease.
+    #[serde(flatten)]
+    pub lease: LeaseView,
+    /// Its events, oldest first.
+    pub history: Vec<HistoryEvent>,
+}
+
+/// One program event of a lease, where it was recorded, and the event itself
+/// as `kind` (its name) and `data` (its fields).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryEvent {
+    /// Transaction signature.
+    pub signature: String,
+    /// Top-level instruction that emitted it.
+    pub instruction_index: u32,
+    /// Slot of the transaction.
+    pub slot: u64,
+    /// Block time of the transaction, when the node knows it.
+    pub block_time: Option<i64>,
+    /// The event: `kind` and `data`.
+    #[serde(flatten)]
+    pub event: ProgramEvent,
+}
+
+/// Leases of a provider, counted by state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LeaseCounts {
+    /// Running.
+    pub active: u64,
+    /// Past their end, waiting for settle.
+    pub ended: u64,
+    /// Cancelled, waiting for settle.
+    pub cancelled: u64,
+    /// Settled and closed.
+    pub settled: u64,
+}
+
+/// A provider's account and track record.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProviderView {
+    /// The provider account.
+    #[serde(flatten)]
+    pub provider: Indexed<Provider>,
+    /// seconds_attested / (seconds_attested + seconds_missed); null before any attestation.
+    pub uptime_ratio: Option<f64>,
+    /// Its leases, counted by state.
+    pub leases_by_state: LeaseCounts,
+}
+
+/// Active listings of one GPU model.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ModelStats {
+    /// GPU model.
+    pub gpu_model: String,
+    /// Active listings of it.
+    pub active_listings: u64,
+    /// Cheapest price per hour, lamports.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub min_price_lamports_per_hour: u64,
+    /// Median price per hour, lamports (the lower middle of an even count).
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub median_price_lamports_per_hour: u64,
+}
+
+/// Market statistics per GPU model.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    /// One entry per GPU model with active listings, by model name.
+    pub gpu_models: Vec<ModelStats>,
+}
+
+/// What kind of failure an error response reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// A query or path parameter is malformed, out of range or unknown.
+    BadParameter,
+    /// No such resource (or route).
+    NotFound,
+    /// The route exists, but not for this method.
+    MethodNotAllowed,
+    /// The request took too long.
+    Timeout,
+    /// The database is unreachable; retry later.
+    Unavailable,
+    /// Any other malformed request.
+    BadRequest,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// What kind of failure.
+    pub error: ErrorKind,
+    /// The offending query or path parameter (for `bad_parameter`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+    /// What went wrong, for humans.
+    pub message: String,
+}
+
+/// What `GET /health` reports.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// `ok` or `unreachable`.
+    pub database: String,
+    /// `ok` or `unreachable`.
+    pub rpc: String,
+    /// Newest slot written to the database.
+    pub indexed_slot: u64,
+    /// Newest slot the RPC node reported.
+    pub chain_slot: u64,
+    /// `chain_slot - indexed_slot`.
+    pub lag_slots: u64,
+}

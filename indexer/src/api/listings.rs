@@ -1,0 +1,109 @@
+//! `GET /v1/listings` and `GET /v1/listings/{pubkey}`.
+
+use axum::extract::State;
+use axum::Json;
+use compute_escrow_client::api::{
+    ErrorBody, Limit, ListingPage, ListingQuery, ListingSort, ListingView, NoQuery, Page,
+};
+use rust_decimal::Decimal;
+use sqlx::types::Json as JsonColumn;
+use sqlx::QueryBuilder;
+
+use super::error::{ApiError, ApiResult};
+use super::extract::{KeyPath, StrictQuery};
+use super::{cursor, spelled, AppState};
+
+const SELECT: &str = "SELECT to_jsonb(listings) FROM listings";
+
+/// Listings matching the query, a page at a time.
+#[utoipa::path(get, path = "/v1/listings", params(ListingQuery),
+    responses((status = 200, body = ListingPage), (status = 400, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    StrictQuery(query): StrictQuery<ListingQuery>,
+) -> ApiResult<Json<Page<ListingView>>> {
+    let sort = query.sort.unwrap_or_default();
+    let limit = i64::from(Limit::or_default(query.limit));
+    let mut q = QueryBuilder::new(SELECT);
+    q.push(" WHERE TRUE");
+    if let Some(v) = &query.gpu_model {
+        q.push(" AND gpu_model = ")
+            .push_bind(v.as_str().to_string());
+    }
+    if let Some(v) = &query.region {
+        q.push(" AND region = ").push_bind(v.as_str().to_string());
+    }
+    if let Some(v) = query.listing_state() {
+        q.push(" AND state = ").push_bind(spelled(&v));
+    }
+    if let Some(v) = query.min_vram_gb {
+        q.push(" AND vram_gb >= ").push_bind(i32::from(v));
+    }
+    if let Some(v) = query.max_price_lamports_per_hour {
+        q.push(" AND price_lamports_per_hour <= ")
+            .push_bind(Decimal::from(v.0));
+    }
+    if let Some(v) = query.provider {
+        q.push(" AND provider = ").push_bind(v.0.to_string());
+    }
+    match sort {
+        ListingSort::Price => {
+            if let Some((price, pubkey)) =
+                cursor::decode::<u64>(query.cursor.as_deref(), sort.as_str())?
+            {
+                q.push(" AND (price_lamports_per_hour, pubkey) > (")
+                    .push_bind(Decimal::from(price))
+                    .push(", ")
+                    .push_bind(pubkey)
+                    .push(")");
+            }
+            q.push(" ORDER BY price_lamports_per_hour ASC, pubkey ASC");
+        }
+        ListingSort::Newest => {
+            if let Some((created, pubkey)) =
+                cursor::decode::<i64>(query.cursor.as_deref(), sort.as_str())?
+            {
+                q.push(" AND (created_at, pubkey) < (")
+                    .push_bind(created)
+                    .push(", ")
+                    .push_bind(pubkey)
+                    .push(")");
+            }
+            q.push(" ORDER BY created_at DESC, pubkey DESC");
+        }
+    }
+    q.push(" LIMIT ").push_bind(limit + 1);
+    let mut items: Vec<ListingView> = q
+        .build_query_scalar::<JsonColumn<ListingView>>()
+        .fetch_all(&state.pool)
+        .await?
+        .into_iter()
+        .map(|row| row.0)
+        .collect();
+    let next_cursor = (items.len() as i64 > limit).then(|| {
+        items.truncate(limit as usize);
+        let last = items.last().expect("limit >= 1");
+        let key = match sort {
+            ListingSort::Price => last.account.price_lamports_per_hour.to_string(),
+            ListingSort::Newest => last.account.created_at.to_string(),
+        };
+        cursor::encode(sort.as_str(), &key, &last.pubkey.to_string())
+    });
+    Ok(Json(Page { items, next_cursor }))
+}
+
+/// One listing, in any state.
+#[utoipa::path(get, path = "/v1/listings/{pubkey}", params(("pubkey" = String, Path, description = "Listing account"), NoQuery),
+    responses((status = 200, body = ListingView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    KeyPath(key): KeyPath,
+    StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
+) -> ApiResult<Json<ListingView>> {
+    sqlx::query_scalar::<_, JsonColumn<ListingView>>(&format!("{SELECT} WHERE pubkey = $1"))
+        .bind(key.to_string())
+        .fetch_optional(&state.pool)
+        .await?
+        .map(|row| Json(row.0))
+        .ok_or(ApiError::NotFound { what: "listing" })
+}

@@ -1,0 +1,131 @@
+//! The HTTP API (axum), one module per resource. Request and response types
+//! are the SDK's (`compute_escrow_client::api`), built from the program's own
+//! account and event types: amounts and u64 counters are decimal strings,
+//! keys base58, times unix seconds. Every error is the same JSON body; a bad,
+//! repeated or unknown parameter is a 400 naming it, an unknown id a 404.
+
+mod cursor;
+mod error;
+mod extract;
+mod health;
+mod leases;
+mod listings;
+mod providers;
+mod stats;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use compute_escrow_client::api::{
+    ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage, LeaseView,
+    ListingPage, ListingView, ModelStats, ProviderView, Stats,
+};
+use serde::Serialize;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use utoipa::OpenApi;
+
+pub use error::{ApiError, ApiResult};
+
+use crate::metrics::Metrics;
+
+/// What handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub metrics: Arc<Metrics>,
+    pub rpc: Arc<RpcClient>,
+}
+
+/// How a value of the program's types is spelled in rows and responses
+/// (its serde string, e.g. a state's snake_case name).
+pub(crate) fn spelled<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        other => panic!("{other:?} is not spelled as a string"),
+    }
+}
+
+/// The router with all routes and layers.
+pub fn router(state: AppState) -> Router {
+    let cors = CorsLayer::new()
+        .allow_methods([Method::GET])
+        .allow_origin(Any)
+        .allow_headers(Any);
+    Router::new()
+        .route("/v1/listings", get(listings::list))
+        .route("/v1/listings/{pubkey}", get(listings::get))
+        .route("/v1/leases", get(leases::list))
+        .route("/v1/leases/{pubkey}", get(leases::get))
+        .route("/v1/providers/{pubkey}", get(providers::get))
+        .route("/v1/stats", get(stats::get))
+        .route("/health", get(health::health))
+        .route("/metrics", get(health::metrics))
+        .route("/openapi.json", get(openapi))
+        .fallback(|| async { ApiError::NotFound { what: "route" } })
+        .layer(middleware::from_fn(error::json_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(10),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .with_state(state)
+}
+
+async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let response = next.run(request).await;
+    state.metrics.observe_request(started.elapsed());
+    response
+}
+
+/// The OpenAPI document, generated from the handlers and the SDK's types
+/// (account and event fields from the program's IDL).
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "compute-escrow indexer API",
+        description = "Listings, leases and provider track records of the compute-escrow program. Lamport amounts and u64 counters are decimal strings; public keys base58."
+    ),
+    paths(
+        listings::list,
+        listings::get,
+        leases::list,
+        leases::get,
+        providers::get,
+        stats::get,
+        health::health,
+        health::metrics
+    ),
+    components(schemas(
+        ListingView,
+        LeaseView,
+        ListingPage,
+        LeasePage,
+        LeaseDetail,
+        HistoryEvent,
+        ProviderView,
+        LeaseCounts,
+        Stats,
+        ModelStats,
+        Health,
+        ErrorBody,
+        ErrorKind
+    ))
+)]
+pub struct ApiDoc;
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
