@@ -7,7 +7,6 @@
 //! so a restart resumes where it stopped and a re-run inserts nothing twice.
 
 use std::str::FromStr;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -27,7 +26,7 @@ use solana_transaction_status_client_types::{
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-use crate::metrics::Metrics;
+use crate::metrics;
 
 /// Signatures fetched per `getSignaturesForAddress` page.
 const PAGE: usize = 1_000;
@@ -96,7 +95,7 @@ pub fn events_in(tx: &EncodedConfirmedTransactionWithStatusMeta) -> Vec<StoredEv
 
 /// Stores the events of every program transaction newer than the cursor.
 /// Returns how many transactions were read.
-pub async fn backfill(rpc: &RpcClient, pool: &PgPool, metrics: &Metrics) -> Result<usize, String> {
+pub async fn backfill(rpc: &RpcClient, pool: &PgPool) -> Result<usize, String> {
     let cursor: Option<String> = sqlx::query_scalar("SELECT newest_signature FROM history_cursor")
         .fetch_optional(pool)
         .await
@@ -154,9 +153,7 @@ pub async fn backfill(rpc: &RpcClient, pool: &PgPool, metrics: &Metrics) -> Resu
         )
         .await
         .map_err(|e| e.to_string())?;
-        metrics
-            .events_written
-            .fetch_add(events.len() as u64, Ordering::Relaxed);
+        metrics::count(metrics::EVENTS_WRITTEN, events.len() as u64);
     }
     Ok(count)
 }
@@ -269,12 +266,11 @@ async fn record_settlement(
 pub async fn follow(
     rpc: Arc<RpcClient>,
     pool: PgPool,
-    metrics: Arc<Metrics>,
     every: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
-        if let Err(e) = backfill(&rpc, &pool, &metrics).await {
+        if let Err(e) = backfill(&rpc, &pool).await {
             tracing::warn!(error = %e, "history backfill failed; retrying");
         }
         tokio::select! {

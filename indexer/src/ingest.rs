@@ -3,7 +3,6 @@
 //! periodic reconcile snapshot marks vanished accounts closed. Updates flow
 //! through a bounded channel to one writer that batches them into transactions.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,7 +21,7 @@ use tokio::sync::{mpsc, watch};
 
 use crate::db;
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
-use crate::metrics::Metrics;
+use crate::metrics::{self, Metrics};
 
 /// Most updates written in one database transaction.
 pub const BATCH_SIZE: usize = 500;
@@ -103,10 +102,8 @@ impl Ingest {
             let closed = db::mark_closed(&self.pool, kind, &present, slot)
                 .await
                 .map_err(|e| format!("mark closed: {e}"))?;
-            self.metrics
-                .accounts_closed
-                .fetch_add(closed, Ordering::Relaxed);
-            Metrics::raise(&self.metrics.chain_slot, slot);
+            metrics::count(metrics::ACCOUNTS_CLOSED, closed);
+            self.metrics.chain(slot);
         }
         Ok(())
     }
@@ -124,7 +121,7 @@ impl Ingest {
                 }
                 Err(e) => tracing::warn!(error = %e, ?backoff, "subscription failed; retrying"),
             }
-            self.metrics.disconnects.fetch_add(1, Ordering::Relaxed);
+            metrics::count(metrics::WS_DISCONNECTS, 1);
             tokio::select! {
                 _ = tokio::time::sleep(backoff) => {}
                 _ = shutdown.changed() => return,
@@ -147,7 +144,7 @@ impl Ingest {
             .map_err(|e| format!("programSubscribe: {e}"))?;
         // Subscribed first: whatever changes from now on arrives on the
         // stream, so the snapshot cannot miss anything in between.
-        self.metrics.gap_snapshots.fetch_add(1, Ordering::Relaxed);
+        metrics::count(metrics::GAP_SNAPSHOTS, 1);
         self.reconcile().await?;
         tracing::info!("subscribed and snapshotted");
         loop {
@@ -155,7 +152,7 @@ impl Ingest {
                 item = stream.next() => match item {
                     Some(response) => {
                         let slot = response.context.slot;
-                        Metrics::raise(&self.metrics.chain_slot, slot);
+                        self.metrics.chain(slot);
                         if let Some(update) = to_update(&response.value, slot) {
                             self.updates.send(update).await.map_err(|_| "writer stopped".to_string())?;
                         }
@@ -192,7 +189,7 @@ impl Ingest {
 pub async fn write_updates(
     pool: PgPool,
     mut updates: mpsc::Receiver<AccountUpdate>,
-    metrics: Arc<Metrics>,
+    progress: Arc<Metrics>,
 ) {
     let mut batch = Vec::with_capacity(BATCH_SIZE);
     while updates.recv_many(&mut batch, BATCH_SIZE).await > 0 {
@@ -202,11 +199,9 @@ pub async fn write_updates(
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(MAX_BACKOFF);
         }
-        metrics
-            .accounts_written
-            .fetch_add(batch.len() as u64, Ordering::Relaxed);
+        metrics::count(metrics::ACCOUNTS_WRITTEN, batch.len() as u64);
         if let Some(slot) = batch.iter().map(|u| u.slot).max() {
-            Metrics::raise(&metrics.indexed_slot, slot);
+            progress.indexed(slot);
         }
         batch.clear();
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use clap::Parser;
 use compute_escrow_indexer::api::{self, AppState};
 use compute_escrow_indexer::ingest::{self, Ingest};
-use compute_escrow_indexer::metrics::Metrics;
+use compute_escrow_indexer::metrics::{self, Metrics};
 use compute_escrow_indexer::{db, history};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
@@ -41,20 +41,6 @@ struct Args {
     channel_capacity: usize,
 }
 
-/// ws(s)://host:(port+1) from http(s)://host:port, as the Solana CLI derives it.
-fn default_ws_url(rpc_url: &str) -> String {
-    let ws = rpc_url
-        .replacen("https://", "wss://", 1)
-        .replacen("http://", "ws://", 1);
-    match ws.rsplit_once(':') {
-        Some((head, port)) => match port.trim_end_matches('/').parse::<u16>() {
-            Ok(p) => format!("{head}:{}", p + 1),
-            Err(_) => ws,
-        },
-        None => ws,
-    }
-}
-
 async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -76,8 +62,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ws_url = args
         .ws_url
         .clone()
-        .unwrap_or_else(|| default_ws_url(&args.rpc_url));
+        .unwrap_or_else(|| solana_cli_config::Config::compute_websocket_url(&args.rpc_url));
     let pool = db::connect(&args.database_url).await?;
+    let prometheus = metrics::install()?;
     let metrics = Arc::new(Metrics::default());
     let rpc = Arc::new(RpcClient::new_with_commitment(
         args.rpc_url.clone(),
@@ -113,7 +100,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let history = tokio::spawn(history::follow(
         rpc.clone(),
         pool.clone(),
-        metrics.clone(),
         Duration::from_secs(args.history_poll_seconds.max(1)),
         shutdown_rx.clone(),
     ));
@@ -121,7 +107,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let app = api::router(AppState {
         pool: pool.clone(),
         metrics: metrics.clone(),
+        prometheus: prometheus.clone(),
         rpc,
+    });
+    let upkeep = tokio::spawn({
+        let mut shutdown = shutdown_rx.clone();
+        async move {
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => prometheus.run_upkeep(),
+                    _ = shutdown.changed() => return,
+                }
+            }
+        }
     });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(listen = %args.listen, rpc = %args.rpc_url, ws = %ws_url, "indexer started");
@@ -137,7 +135,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     shutdown_signal().await;
     tracing::info!("shutting down: stopping sources, finishing the batch in flight");
     let _ = shutdown_tx.send(true);
-    let _ = tokio::join!(stream, reconcile, history, server);
+    let _ = tokio::join!(stream, reconcile, history, server, upkeep);
     // All senders are gone now; the writer drains the channel and returns.
     writer.await?;
     tracing::info!("stopped");

@@ -1,140 +1,112 @@
-//! Counters and gauges, rendered in the Prometheus text format.
+//! Metrics through the `metrics` facade, exported in the Prometheus text
+//! format by `metrics-exporter-prometheus`; the slots `/health` reports are
+//! also kept here.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
+
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram};
+use metrics_exporter_prometheus::{BuildError, Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Account rows written (in committed batches).
+pub const ACCOUNTS_WRITTEN: &str = "indexer_accounts_written_total";
+/// Websocket subscriptions lost and re-established.
+pub const WS_DISCONNECTS: &str = "indexer_ws_disconnects_total";
+/// Snapshots taken at start and after reconnects.
+pub const GAP_SNAPSHOTS: &str = "indexer_gap_snapshots_total";
+/// Rows marked closed by reconcile.
+pub const ACCOUNTS_CLOSED: &str = "indexer_accounts_closed_total";
+/// Program events stored.
+pub const EVENTS_WRITTEN: &str = "indexer_events_written_total";
+const INDEXED_SLOT: &str = "indexer_indexed_slot";
+const CHAIN_SLOT: &str = "indexer_chain_slot";
+const LAG_SLOTS: &str = "indexer_lag_slots";
+const REQUEST_DURATION: &str = "http_request_duration_seconds";
 
 /// Upper bounds of the request-latency histogram, in seconds.
 const LATENCY_BUCKETS: [f64; 8] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0];
 
-/// Everything `/metrics` reports.
+/// Installs the process-wide Prometheus recorder and describes every metric;
+/// the handle renders `/metrics`.
+pub fn install() -> Result<PrometheusHandle, BuildError> {
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.into()), &LATENCY_BUCKETS)?
+        .install_recorder()?;
+    describe_counter!(ACCOUNTS_WRITTEN, "Account rows written.");
+    describe_counter!(
+        WS_DISCONNECTS,
+        "Websocket subscriptions lost and re-established."
+    );
+    describe_counter!(
+        GAP_SNAPSHOTS,
+        "Snapshots taken at start and after reconnects."
+    );
+    describe_counter!(ACCOUNTS_CLOSED, "Rows marked closed by reconcile.");
+    describe_counter!(EVENTS_WRITTEN, "Program events stored.");
+    describe_gauge!(INDEXED_SLOT, "Newest slot written.");
+    describe_gauge!(CHAIN_SLOT, "Newest slot of the RPC node.");
+    describe_gauge!(LAG_SLOTS, "chain_slot - indexed_slot.");
+    describe_histogram!(REQUEST_DURATION, "API request latency.");
+    for name in [
+        ACCOUNTS_WRITTEN,
+        WS_DISCONNECTS,
+        GAP_SNAPSHOTS,
+        ACCOUNTS_CLOSED,
+        EVENTS_WRITTEN,
+    ] {
+        counter!(name).absolute(0);
+    }
+    Ok(handle)
+}
+
+/// Adds `n` to the counter `name`.
+pub fn count(name: &'static str, n: u64) {
+    counter!(name).increment(n);
+}
+
+/// Records one HTTP request's latency.
+pub fn observe_request(elapsed: Duration) {
+    histogram!(REQUEST_DURATION).record(elapsed.as_secs_f64());
+}
+
+/// The indexed and chain slots, shared by the ingest and `/health`.
 #[derive(Default)]
 pub struct Metrics {
-    /// Account rows written (upserts attempted in committed batches).
-    pub accounts_written: AtomicU64,
-    /// Websocket subscriptions that ended and were re-established.
-    pub disconnects: AtomicU64,
-    /// Snapshots taken to cover a possible gap (start and every reconnect).
-    pub gap_snapshots: AtomicU64,
-    /// Rows marked closed by reconcile.
-    pub accounts_closed: AtomicU64,
-    /// Events stored from transactions.
-    pub events_written: AtomicU64,
-    /// Newest slot written to the database.
-    pub indexed_slot: AtomicU64,
-    /// Newest slot the RPC node reported.
-    pub chain_slot: AtomicU64,
-    requests: AtomicU64,
-    latency_buckets: [AtomicU64; LATENCY_BUCKETS.len()],
-    latency_micros_sum: AtomicU64,
+    indexed_slot: AtomicU64,
+    chain_slot: AtomicU64,
 }
 
 impl Metrics {
-    /// Raises `gauge` to `value` if it is higher.
-    pub fn raise(gauge: &AtomicU64, value: u64) {
-        gauge.fetch_max(value, Ordering::Relaxed);
+    /// Records that everything up to `slot` is written.
+    pub fn indexed(&self, slot: u64) {
+        self.indexed_slot.fetch_max(slot, Ordering::Relaxed);
+        self.export();
     }
 
-    /// Records one HTTP request's latency.
-    pub fn observe_request(&self, elapsed: Duration) {
-        self.requests.fetch_add(1, Ordering::Relaxed);
-        self.latency_micros_sum
-            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
-        let secs = elapsed.as_secs_f64();
-        for (bound, bucket) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            if secs <= *bound {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+    /// Records that the RPC node reported `slot`.
+    pub fn chain(&self, slot: u64) {
+        self.chain_slot.fetch_max(slot, Ordering::Relaxed);
+        self.export();
+    }
+
+    /// Newest slot written to the database.
+    pub fn indexed_slot(&self) -> u64 {
+        self.indexed_slot.load(Ordering::Relaxed)
+    }
+
+    /// Newest slot the RPC node reported.
+    pub fn chain_slot(&self) -> u64 {
+        self.chain_slot.load(Ordering::Relaxed)
     }
 
     /// chain_slot − indexed_slot, 0 before anything is known.
     pub fn lag(&self) -> u64 {
-        self.chain_slot
-            .load(Ordering::Relaxed)
-            .saturating_sub(self.indexed_slot.load(Ordering::Relaxed))
+        self.chain_slot().saturating_sub(self.indexed_slot())
     }
 
-    /// The Prometheus exposition text.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
-        let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
-            );
-        };
-        metric(
-            "indexer_accounts_written_total",
-            "counter",
-            "Account rows written.",
-            get(&self.accounts_written),
-        );
-        metric(
-            "indexer_ws_disconnects_total",
-            "counter",
-            "Websocket subscriptions lost and re-established.",
-            get(&self.disconnects),
-        );
-        metric(
-            "indexer_gap_snapshots_total",
-            "counter",
-            "Snapshots taken at start and after reconnects.",
-            get(&self.gap_snapshots),
-        );
-        metric(
-            "indexer_accounts_closed_total",
-            "counter",
-            "Rows marked closed by reconcile.",
-            get(&self.accounts_closed),
-        );
-        metric(
-            "indexer_events_written_total",
-            "counter",
-            "Program events stored.",
-            get(&self.events_written),
-        );
-        metric(
-            "indexer_indexed_slot",
-            "gauge",
-            "Newest slot written.",
-            get(&self.indexed_slot),
-        );
-        metric(
-            "indexer_chain_slot",
-            "gauge",
-            "Newest slot of the RPC node.",
-            get(&self.chain_slot),
-        );
-        metric(
-            "indexer_lag_slots",
-            "gauge",
-            "chain_slot - indexed_slot.",
-            self.lag(),
-        );
-        let _ = writeln!(
-            out,
-            "# HELP http_request_duration_seconds API request latency.\n# TYPE http_request_duration_seconds histogram"
-        );
-        for (bound, bucket) in LATENCY_BUCKETS.iter().zip(&self.latency_buckets) {
-            let _ = writeln!(
-                out,
-                "http_request_duration_seconds_bucket{{le=\"{bound}\"}} {}",
-                get(bucket)
-            );
-        }
-        let count = get(&self.requests);
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let _ = writeln!(
-            out,
-            "http_request_duration_seconds_sum {}",
-            get(&self.latency_micros_sum) as f64 / 1e6
-        );
-        let _ = writeln!(out, "http_request_duration_seconds_count {count}");
-        out
+    fn export(&self) {
+        gauge!(INDEXED_SLOT).set(self.indexed_slot() as f64);
+        gauge!(CHAIN_SLOT).set(self.chain_slot() as f64);
+        gauge!(LAG_SLOTS).set(self.lag() as f64);
     }
 }

@@ -3,25 +3,15 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use std::str::FromStr;
+
+use solana_cli_config::{Config as SolanaConfig, ConfigInput};
 use solana_commitment_config::CommitmentConfig;
 
 use crate::error::CliError;
 
 /// The indexer API used when neither `--api` nor `COMPUTE_ESCROW_API` is set.
 pub const DEFAULT_API: &str = "http://127.0.0.1:8080";
-/// The `solana` CLI's default RPC URL.
-const DEFAULT_RPC: &str = "https://api.mainnet-beta.solana.com";
-
-/// The fields of the Solana CLI config file this tool reads.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct SolanaConfigFile {
-    pub json_rpc_url: String,
-    pub websocket_url: String,
-    pub keypair_path: String,
-    pub commitment: String,
-}
 
 /// Overrides given on the command line.
 #[derive(Debug, Default, Clone)]
@@ -50,9 +40,12 @@ fn home() -> PathBuf {
     std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from)
 }
 
-/// The default config file path, `~/.config/solana/cli/config.yml`.
+/// The Solana CLI's default config file, `~/.config/solana/cli/config.yml`.
 pub fn default_config_file() -> PathBuf {
-    home().join(".config/solana/cli/config.yml")
+    solana_cli_config::CONFIG_FILE.as_ref().map_or_else(
+        || home().join(".config/solana/cli/config.yml"),
+        PathBuf::from,
+    )
 }
 
 /// `~/x` to `$HOME/x`.
@@ -63,62 +56,29 @@ pub fn expand_tilde(path: &Path) -> PathBuf {
     }
 }
 
-/// A URL or one of the monikers `localhost`, `devnet`, `testnet`, `mainnet-beta`
-/// (and their initials `l`, `d`, `t`, `m`).
-pub fn resolve_url(url: &str) -> String {
-    match url {
-        "localhost" | "l" => "http://127.0.0.1:8899".into(),
-        "devnet" | "d" => "https://api.devnet.solana.com".into(),
-        "testnet" | "t" => "https://api.testnet.solana.com".into(),
-        "mainnet-beta" | "m" => "https://api.mainnet-beta.solana.com".into(),
-        other => other.into(),
-    }
-}
-
-/// The websocket URL the `solana` CLI derives from an RPC URL: `ws(s)` scheme
-/// and, for an explicit port, the port plus one.
-pub fn websocket_url_for(rpc_url: &str) -> String {
-    let (scheme, rest) = match rpc_url.split_once("://") {
-        Some(("https", rest)) => ("wss", rest),
-        Some((_, rest)) => ("ws", rest),
-        None => ("ws", rpc_url),
-    };
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let authority = match authority.rsplit_once(':') {
-        Some((host, port)) => match port.parse::<u16>() {
-            Ok(port) => format!("{host}:{}", port.saturating_add(1)),
-            Err(_) => authority.to_string(),
-        },
-        None => authority.to_string(),
-    };
-    if path.is_empty() {
-        format!("{scheme}://{authority}/")
-    } else {
-        format!("{scheme}://{authority}/{path}")
-    }
-}
-
-/// Parses a commitment level name.
+/// Parses a commitment level name (as the Solana CLI does, but refusing an
+/// unknown one rather than falling back to the default).
 pub fn commitment(name: &str) -> Result<CommitmentConfig, CliError> {
-    match name {
-        "processed" => Ok(CommitmentConfig::processed()),
-        "confirmed" => Ok(CommitmentConfig::confirmed()),
-        "finalized" => Ok(CommitmentConfig::finalized()),
-        other => Err(CliError::usage(format!(
-            "unknown commitment `{other}`: use processed, confirmed or finalized"
-        ))),
+    CommitmentConfig::from_str(name).map_err(|_| {
+        CliError::usage(format!(
+            "unknown commitment `{name}`: use processed, confirmed or finalized"
+        ))
+    })
+}
+
+/// Reads a Solana CLI config file with the Solana CLI's own loader.
+fn read_file(path: &Path) -> Result<SolanaConfig, CliError> {
+    let text = path.to_str().ok_or_else(|| {
+        CliError::usage(format!("config file path {} is not UTF-8", path.display()))
+    })?;
+    if !path.exists() {
+        return Err(CliError::usage(format!(
+            "cannot read config file {}: it does not exist",
+            path.display()
+        )));
     }
-}
-
-fn read_file(path: &Path) -> Result<SolanaConfigFile, CliError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("cannot read config file {}: {e}", path.display())))?;
-    serde_yaml::from_str(&text)
-        .map_err(|e| CliError::usage(format!("config file {} is not valid: {e}", path.display())))
-}
-
-fn non_empty(value: String) -> Option<String> {
-    (!value.is_empty()).then_some(value)
+    SolanaConfig::load(text)
+        .map_err(|e| CliError::usage(format!("cannot read config file {}: {e}", path.display())))
 }
 
 impl Settings {
@@ -135,35 +95,38 @@ impl Settings {
                 if path.exists() {
                     (read_file(&path)?, Some(path))
                 } else {
-                    (SolanaConfigFile::default(), None)
+                    (SolanaConfig::default(), None)
                 }
             }
         };
-        let url_given = overrides.url.is_some();
-        let rpc_url = overrides
-            .url
-            .or_else(|| non_empty(file.json_rpc_url))
-            .map_or_else(|| DEFAULT_RPC.to_string(), |u| resolve_url(&u));
-        // A websocket URL from the file belongs to the file's RPC URL.
-        let file_ws = if url_given {
-            None
+        // The Solana CLI's own precedence: flag, then file, then default;
+        // monikers (`localhost`, `devnet`, …) become URLs. A websocket URL
+        // from the file belongs to the file's RPC URL, so a `--url` flag
+        // ignores it.
+        let flag = |value: &Option<String>| value.clone().unwrap_or_default();
+        let url_flag = flag(&overrides.url);
+        let (_, rpc_url) = ConfigInput::compute_json_rpc_url_setting(&url_flag, &file.json_rpc_url);
+        let file_ws = if url_flag.is_empty() {
+            file.websocket_url.as_str()
         } else {
-            non_empty(file.websocket_url)
+            ""
         };
-        let ws_url = overrides
-            .ws_url
-            .or(file_ws)
-            .unwrap_or_else(|| websocket_url_for(&rpc_url));
-        let keypair_path = overrides
+        let (_, ws_url) = ConfigInput::compute_websocket_url_setting(
+            &flag(&overrides.ws_url),
+            file_ws,
+            &url_flag,
+            &file.json_rpc_url,
+        );
+        let keypair_flag = overrides
             .keypair
-            .or_else(|| non_empty(file.keypair_path).map(PathBuf::from))
-            .map_or_else(
-                || home().join(".config/solana/id.json"),
-                |p| expand_tilde(&p),
-            );
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (_, keypair_path) =
+            ConfigInput::compute_keypair_path_setting(&keypair_flag, &file.keypair_path);
+        let keypair_path = expand_tilde(Path::new(&keypair_path));
         let commitment_name = overrides
             .commitment
-            .or_else(|| non_empty(file.commitment))
+            .or_else(|| (!file.commitment.is_empty()).then(|| file.commitment.clone()))
             .unwrap_or_else(|| "confirmed".into());
         commitment(&commitment_name)?;
         let api_url = overrides
@@ -185,25 +148,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn monikers_and_websocket_urls() {
-        assert_eq!(resolve_url("localhost"), "http://127.0.0.1:8899");
-        assert_eq!(resolve_url("devnet"), "https://api.devnet.solana.com");
-        assert_eq!(resolve_url("http://x:1"), "http://x:1");
-        assert_eq!(
-            websocket_url_for("http://127.0.0.1:8899"),
-            "ws://127.0.0.1:8900/"
-        );
-        assert_eq!(
-            websocket_url_for("https://api.devnet.solana.com"),
-            "wss://api.devnet.solana.com/"
-        );
-        assert_eq!(
-            websocket_url_for("https://rpc.example:443/key"),
-            "wss://rpc.example:444/key"
-        );
-    }
 
     #[test]
     fn flags_override_the_file_which_overrides_defaults() {
@@ -236,8 +180,8 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!(flags.rpc_url, "http://127.0.0.1:8899");
-        assert_eq!(flags.ws_url, "ws://127.0.0.1:8900/");
+        assert_eq!(flags.rpc_url, "http://localhost:8899");
+        assert_eq!(flags.ws_url, "ws://localhost:8900/");
         assert_eq!(flags.keypair_path, PathBuf::from("/other.json"));
         assert_eq!(flags.commitment, "processed");
         assert_eq!(flags.api_url, "http://api:9");

@@ -3,6 +3,7 @@
 use compute_escrow::math::{self, Payout};
 use compute_escrow::state::{Lease, LeaseState};
 use compute_escrow_client::accounts::{self, LeaseFilter};
+use compute_escrow_client::api::{spelled, with_fields};
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
@@ -44,7 +45,7 @@ pub fn print_all(ctx: &Context, views: &[LeaseView], money: [MoneyColumn; 2]) {
         .map(|v| {
             vec![
                 v.address.to_string(),
-                v.state().into(),
+                v.state(),
                 format!("{} h", v.lease.hours),
                 format!(
                     "{} / {}",
@@ -81,16 +82,6 @@ pub struct LeaseView {
     pub refundable: u64,
     /// Lamports still held in escrow.
     pub escrow: u64,
-}
-
-/// Lease state in lower case, as the API spells it.
-pub fn state_name(state: LeaseState) -> &'static str {
-    match state {
-        LeaseState::Active => "active",
-        LeaseState::Ended => "ended",
-        LeaseState::Cancelled => "cancelled",
-        LeaseState::Settled => "settled",
-    }
 }
 
 impl LeaseView {
@@ -154,11 +145,11 @@ impl LeaseView {
 
     /// The state, counting a lease past its end as ended even before the
     /// program records it.
-    pub fn state(&self) -> &'static str {
+    pub fn state(&self) -> String {
         if self.lease.state == LeaseState::Active && !self.running() {
-            "ended"
+            spelled(&LeaseState::Ended)
         } else {
-            state_name(self.lease.state)
+            spelled(&self.lease.state)
         }
     }
 
@@ -168,36 +159,21 @@ impl LeaseView {
         u64::try_from(until - self.lease.start_ts).unwrap_or(0)
     }
 
-    /// Everything, amounts in lamports.
+    /// The lease's fields (the program's JSON spelling) with its address as
+    /// `lease`, its state as of now, and what is derived from it, in lamports.
     pub fn to_json(&self) -> Value {
-        let l = &self.lease;
-        json!({
-            "lease": self.address.to_string(),
-            "state": self.state(),
-            "renter": l.renter.to_string(),
-            "provider": l.provider.to_string(),
-            "listing": l.listing.to_string(),
-            "attestor": l.attestor.to_string(),
-            "lease_id": l.lease_id,
-            "hours": l.hours,
-            "price_lamports_per_hour": l.price_lamports_per_hour,
-            "fee_bps": l.fee_bps,
-            "start_ts": l.start_ts,
-            "end_ts": l.end_ts,
-            "settle_after": self.settle_after(),
-            "cancelled_at": l.cancelled_at,
-            "attested_until": l.attested_until,
-            "attested_seconds": l.attested_seconds,
-            "down_seconds": l.down_seconds,
-            "deposited": l.deposited,
-            "paid_out": l.paid_out,
-            "fee_paid": l.fee_paid,
-            "refunded": l.refunded,
-            "escrow": self.escrow,
-            "claimable": self.claimable.provider,
-            "claimable_fee": self.claimable.fee,
-            "refundable": self.refundable,
-        })
+        with_fields(
+            &self.lease,
+            json!({
+                "lease": self.address.to_string(),
+                "state": self.state(),
+                "settle_after": self.settle_after(),
+                "escrow": self.escrow.to_string(),
+                "claimable": self.claimable.provider.to_string(),
+                "claimable_fee": self.claimable.fee.to_string(),
+                "refundable": self.refundable.to_string(),
+            }),
+        )
     }
 
     /// A multi-line description for humans.

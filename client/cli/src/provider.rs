@@ -3,8 +3,9 @@
 use clap::{Args, Subcommand};
 use compute_escrow::instructions::{ListingTerms, ListingUpdate};
 use compute_escrow::pda;
-use compute_escrow::state::{Lease, ListingState};
+use compute_escrow::state::Lease;
 use compute_escrow_client::accounts::{self, LeaseFilter, ListingFilter};
+use compute_escrow_client::api::{spelled, with_fields};
 use compute_escrow_client::ix;
 use serde_json::json;
 use solana_sdk::pubkey::Pubkey;
@@ -211,14 +212,6 @@ async fn update(ctx: &Context, wallet: Option<Pubkey>, metadata_uri: Option<Stri
     Ok(())
 }
 
-fn listing_state(state: ListingState) -> &'static str {
-    match state {
-        ListingState::Active => "active",
-        ListingState::Paused => "paused",
-        ListingState::Closed => "closed",
-    }
-}
-
 async fn show(ctx: &Context, authority: Option<Pubkey>) -> CliResult {
     let authority = match authority {
         Some(a) => a,
@@ -238,24 +231,12 @@ async fn show(ctx: &Context, authority: Option<Pubkey>) -> CliResult {
     if !ctx.human() {
         let listings: Vec<_> = listings
             .iter()
-            .map(|(key, l)| {
-                json!({
-                    "listing": key.to_string(), "listing_id": l.listing_id, "state": listing_state(l.state),
-                    "gpu_model": l.gpu_model, "gpu_count": l.gpu_count, "vram_gb": l.vram_gb,
-                    "region": l.region, "health_check": l.health_check,
-                    "price_lamports_per_hour": l.price_lamports_per_hour, "min_hours": l.min_hours,
-                    "max_hours": l.max_hours, "attestor": l.attestor.to_string(),
-                    "capacity": l.capacity, "active_leases": l.active_leases,
-                })
-            })
+            .map(|(key, l)| with_fields(l, json!({ "listing": key.to_string() })))
             .collect();
-        ctx.print_json(&json!({
-            "provider": provider.to_string(), "authority": authority.to_string(),
-            "payout_wallet": account.payout_wallet.to_string(), "metadata_uri": account.metadata_uri,
-            "leases_settled": account.leases_settled, "seconds_attested": account.seconds_attested,
-            "seconds_missed": account.seconds_missed, "lamports_earned": account.lamports_earned,
-            "listings": listings,
-        }));
+        ctx.print_json(&with_fields(
+            &account,
+            json!({ "provider": provider.to_string(), "listings": listings }),
+        ));
         return Ok(());
     }
     println!("Provider      {provider}");
@@ -275,7 +256,7 @@ async fn show(ctx: &Context, authority: Option<Pubkey>) -> CliResult {
         .map(|(key, l)| {
             vec![
                 key.to_string(),
-                listing_state(l.state).into(),
+                spelled(&l.state),
                 format!("{}× {} {} GB", l.gpu_count, l.gpu_model, l.vram_gb),
                 sol::format(l.price_lamports_per_hour),
                 format!("{}/{}", l.active_leases, l.capacity),

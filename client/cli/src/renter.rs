@@ -3,9 +3,16 @@
 use clap::{Args, Subcommand};
 use compute_escrow::math;
 use compute_escrow::pda;
+use compute_escrow::state::{LeaseState, ListingState};
 use compute_escrow_client::accounts::{self, LeaseFilter};
+use compute_escrow_client::api::{
+    spelled, ErrorBody, Key, LeaseDetail, Limit, ListingPage, ListingQuery, ListingSort, NoQuery,
+    StateFilter, Text, U64,
+};
 use compute_escrow_client::ix;
 use compute_escrow_client::quote::{changed_terms, quote, Quote};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
@@ -80,17 +87,17 @@ pub struct ListingsArgs {
     #[arg(long)]
     region: Option<String>,
     /// active (default), paused, closed or all.
-    #[arg(long, default_value = "active")]
-    state: String,
+    #[arg(long, default_value = "active", value_parser = parse_spelled::<StateFilter<ListingState>>)]
+    state: StateFilter<ListingState>,
     /// Provider account.
     #[arg(long, value_parser = parse_pubkey)]
     provider: Option<Pubkey>,
     /// price or newest.
-    #[arg(long, default_value = "price")]
-    sort: String,
+    #[arg(long, default_value = "price", value_parser = parse_spelled::<ListingSort>)]
+    sort: ListingSort,
     /// At most this many (1 to 500).
-    #[arg(long, default_value_t = 50)]
-    limit: u32,
+    #[arg(long, default_value = "50", value_parser = parse_spelled::<Limit>)]
+    limit: Limit,
 }
 
 /// Runs a renter command.
@@ -119,7 +126,12 @@ pub async fn run(ctx: &Context, command: RenterCommand) -> CliResult {
     }
 }
 
-async fn api_get(ctx: &Context, path: &str, query: &[(&str, String)]) -> CliResult<Value> {
+/// GETs `path` with `query` from the indexer API, as `T`.
+async fn api_get<T: DeserializeOwned, Q: Serialize>(
+    ctx: &Context,
+    path: &str,
+    query: &Q,
+) -> CliResult<T> {
     let url = format!("{}{path}", ctx.settings.api_url);
     let unreachable = |e: reqwest::Error| {
         CliError::hinted(
@@ -134,72 +146,62 @@ async fn api_get(ctx: &Context, path: &str, query: &[(&str, String)]) -> CliResu
         .await
         .map_err(unreachable)?;
     let status = response.status();
-    let body: Value = response.json().await.map_err(unreachable)?;
+    let body = response.bytes().await.map_err(unreachable)?;
     if status.is_success() {
-        Ok(body)
+        serde_json::from_slice(&body).map_err(|e| {
+            CliError::usage(format!(
+                "the indexer API at {url} answered an unexpected body: {e}"
+            ))
+        })
     } else {
-        let message = body["message"].as_str().unwrap_or("no message");
+        let message = serde_json::from_slice::<ErrorBody>(&body).map_or_else(
+            |_| String::from_utf8_lossy(&body).into_owned(),
+            |e| e.message,
+        );
         Err(CliError::usage(format!(
             "the indexer API refused the query ({status}): {message}"
         )))
     }
 }
 
+fn parse_spelled<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_value(Value::String(text.into())).map_err(|e| e.to_string())
+}
+
 async fn listings(ctx: &Context, a: ListingsArgs) -> CliResult {
-    let mut query = vec![("sort", a.sort), ("limit", a.limit.to_string())];
-    if a.state != "all" {
-        query.push(("state", a.state));
-    }
-    let optional = [
-        ("gpu_model", a.gpu_model),
-        ("min_vram_gb", a.min_vram_gb.map(|v| v.to_string())),
-        (
-            "max_price_lamports_per_hour",
-            a.max_price.map(|v| v.to_string()),
-        ),
-        ("region", a.region),
-        ("provider", a.provider.map(|p| p.to_string())),
-    ];
-    query.extend(
-        optional
-            .into_iter()
-            .filter_map(|(name, value)| value.map(|v| (name, v))),
-    );
-    let page = api_get(ctx, "/v1/listings", &query).await?;
-    let items = page["items"].as_array().cloned().unwrap_or_default();
+    let query = ListingQuery {
+        gpu_model: a.gpu_model.map(Text),
+        min_vram_gb: a.min_vram_gb,
+        max_price_lamports_per_hour: a.max_price.map(U64),
+        region: a.region.map(Text),
+        state: Some(a.state),
+        provider: a.provider.map(Key),
+        sort: Some(a.sort),
+        limit: Some(a.limit),
+        cursor: None,
+    };
+    let page: ListingPage = api_get(ctx, "/v1/listings", &query).await?;
     if !ctx.human() {
-        ctx.print_json(&Value::Array(items));
+        ctx.print_json(&serde_json::to_value(&page.items).unwrap_or_default());
         return Ok(());
     }
-    if items.is_empty() {
+    if page.items.is_empty() {
         println!("No listings match.");
         return Ok(());
     }
-    let text = |v: &Value| match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    let rows: Vec<Vec<String>> = items
+    let rows: Vec<Vec<String>> = page
+        .items
         .iter()
-        .map(|l| {
-            let price = text(&l["price_lamports_per_hour"])
-                .parse::<u64>()
-                .map_or_else(|_| "?".into(), sol::format);
-            let free =
-                l["capacity"].as_i64().unwrap_or(0) - l["active_leases"].as_i64().unwrap_or(0);
+        .map(|view| {
+            let l = &view.account;
             vec![
-                text(&l["pubkey"]),
-                format!(
-                    "{}× {} {} GB",
-                    text(&l["gpu_count"]),
-                    text(&l["gpu_model"]),
-                    text(&l["vram_gb"])
-                ),
-                text(&l["region"]),
-                price,
-                format!("{}-{}", text(&l["min_hours"]), text(&l["max_hours"])),
-                free.to_string(),
-                text(&l["state"]),
+                view.pubkey.to_string(),
+                format!("{}× {} {} GB", l.gpu_count, l.gpu_model, l.vram_gb),
+                l.region.clone(),
+                sol::format(l.price_lamports_per_hour),
+                format!("{}-{}", l.min_hours, l.max_hours),
+                l.capacity.saturating_sub(l.active_leases).to_string(),
+                spelled(&l.state),
             ]
         })
         .collect();
@@ -432,7 +434,7 @@ async fn show_lease(ctx: &Context, lease: Pubkey) -> CliResult {
 
 /// A lease no longer on chain: settled and closed; its record is in the API.
 async fn settled_lease(ctx: &Context, lease: &Pubkey) -> CliResult {
-    let detail = api_get(ctx, &format!("/v1/leases/{lease}"), &[])
+    let detail: LeaseDetail = api_get(ctx, &format!("/v1/leases/{lease}"), &NoQuery {})
         .await
         .map_err(|e| {
             CliError::hinted(
@@ -440,42 +442,30 @@ async fn settled_lease(ctx: &Context, lease: &Pubkey) -> CliResult {
                 "check the address and --url / --api",
             )
         })?;
-    let l = &detail;
     if !ctx.human() {
-        ctx.print_json(l);
+        ctx.print_json(&serde_json::to_value(&detail).unwrap_or_default());
         return Ok(());
     }
-    let lamports = |field: &str| {
-        l[field]
-            .as_str()
-            .and_then(|s| s.parse::<u64>().ok())
-            .map_or_else(|| "?".into(), sol::format)
-    };
-    let seconds = |field: &str| {
-        l[field]
-            .as_str()
-            .and_then(|s| s.parse::<u64>().ok())
-            .map_or_else(|| "?".into(), duration)
-    };
+    let l = &detail.lease.account;
     println!("Lease        {lease}");
     println!(
         "State        {} ({}), from the indexer",
-        l["state"].as_str().unwrap_or("?"),
-        l["close_reason"].as_str().unwrap_or("?")
+        spelled(&l.state),
+        spelled(&l.close_reason)
     );
     println!(
         "Attested     {} up, {} down",
-        seconds("attested_seconds"),
-        seconds("down_seconds")
+        duration(l.attested_seconds),
+        duration(l.down_seconds)
     );
-    println!("Deposited    {}", lamports("deposited"));
+    println!("Deposited    {}", sol::format(l.deposited));
     println!(
         "Paid         {} to the provider, {} fee",
-        lamports("paid_out"),
-        lamports("fee_paid")
+        sol::format(l.paid_out),
+        sol::format(l.fee_paid)
     );
-    println!("Refunded     {}", lamports("refunded"));
-    if l["state"] != "settled" {
+    println!("Refunded     {}", sol::format(l.refunded));
+    if l.state != LeaseState::Settled {
         println!(
             "The lease is closed on chain; the indexer has not stored its settlement yet, so these are the totals before it."
         );

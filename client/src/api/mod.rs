@@ -65,6 +65,10 @@ pub struct Indexed<T> {
 pub type ListingView = Indexed<Listing>;
 /// A lease as `GET /v1/leases` serves it.
 pub type LeaseView = Indexed<Lease>;
+/// A provider account (within [`ProviderRecord`]).
+pub type ProviderView = Indexed<Provider>;
+/// The market config as `GET /v1/config` serves it.
+pub type ConfigView = Indexed<Config>;
 /// A page of `GET /v1/listings`.
 pub type ListingPage = Page<ListingView>;
 /// A page of `GET /v1/leases`.
@@ -122,7 +126,7 @@ pub struct LeaseCounts {
 
 /// A provider's account and track record.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct ProviderView {
+pub struct ProviderRecord {
     /// The provider account.
     #[serde(flatten)]
     pub provider: Indexed<Provider>,
@@ -199,4 +203,26 @@ pub struct Health {
     pub chain_slot: u64,
     /// `chain_slot - indexed_slot`.
     pub lag_slots: u64,
+}
+
+/// How a value of the program's types is spelled in rows, responses and CLI
+/// output: its serde string (e.g. a state's snake_case name).
+///
+/// # Panics
+/// If `value` does not serialise as a JSON string.
+pub fn spelled<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(text)) => text,
+        other => panic!("{other:?} is not spelled as a string"),
+    }
+}
+
+/// `value`'s JSON object with `extra`'s entries added (replacing any of the
+/// same name): an account with what a client derives from it.
+pub fn with_fields<T: Serialize>(value: &T, extra: serde_json::Value) -> serde_json::Value {
+    let mut json = serde_json::to_value(value).unwrap_or_default();
+    if let (Some(object), serde_json::Value::Object(extra)) = (json.as_object_mut(), extra) {
+        object.extend(extra);
+    }
+    json
 }

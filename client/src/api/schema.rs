@@ -12,7 +12,7 @@ use utoipa::{PartialSchema, ToSchema};
 
 use compute_escrow::state::Provider;
 
-use super::{HistoryEvent, Indexed, LeaseDetail, Mirrored, Page, ProviderView};
+use super::{HistoryEvent, Indexed, LeaseDetail, Mirrored, Page, ProviderRecord};
 
 /// The program's IDL, as committed (`idl/compute_escrow.json`).
 static IDL: LazyLock<Value> = LazyLock::new(|| {
@@ -261,7 +261,7 @@ impl ToSchema for LeaseDetail {
     }
 }
 
-impl PartialSchema for ProviderView {
+impl PartialSchema for ProviderRecord {
     fn schema() -> RefOr<Schema> {
         let mut fields = indexed_fields();
         fields.push((
@@ -274,9 +274,9 @@ impl PartialSchema for ProviderView {
     }
 }
 
-impl ToSchema for ProviderView {
+impl ToSchema for ProviderRecord {
     fn name() -> Cow<'static, str> {
-        Cow::Borrowed("ProviderView")
+        Cow::Borrowed("ProviderRecord")
     }
 }
 

@@ -1,6 +1,5 @@
 //! `GET /health` and `GET /metrics`.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -11,7 +10,6 @@ use compute_escrow_client::api::{Health, NoQuery};
 
 use super::extract::StrictQuery;
 use super::AppState;
-use crate::metrics::Metrics;
 
 /// Whether the database and the RPC node answer, and how far indexing is.
 #[utoipa::path(get, path = "/health", params(NoQuery), responses(
@@ -28,7 +26,7 @@ pub async fn health(
     let chain = tokio::time::timeout(Duration::from_secs(2), state.rpc.get_slot()).await;
     let rpc = matches!(chain, Ok(Ok(_)));
     if let Ok(Ok(slot)) = chain {
-        Metrics::raise(&state.metrics.chain_slot, slot);
+        state.metrics.chain(slot);
     }
     let status = if database {
         StatusCode::OK
@@ -38,8 +36,8 @@ pub async fn health(
     let body = Health {
         database: if database { "ok" } else { "unreachable" }.into(),
         rpc: if rpc { "ok" } else { "unreachable" }.into(),
-        indexed_slot: state.metrics.indexed_slot.load(Ordering::Relaxed),
-        chain_slot: state.metrics.chain_slot.load(Ordering::Relaxed),
+        indexed_slot: state.metrics.indexed_slot(),
+        chain_slot: state.metrics.chain_slot(),
         lag_slots: state.metrics.lag(),
     };
     (status, Json(body)).into_response()
@@ -53,7 +51,7 @@ pub async fn metrics(
 ) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
+        state.prometheus.render(),
     )
         .into_response()
 }

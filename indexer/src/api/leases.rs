@@ -3,15 +3,15 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow_client::api::{
-    ErrorBody, HistoryEvent, LeaseDetail, LeaseDetailQuery, LeasePage, LeaseQuery, LeaseView,
-    Limit, Page,
+    spelled, ErrorBody, HistoryEvent, LeaseDetail, LeaseDetailQuery, LeasePage, LeaseQuery,
+    LeaseView, Limit, Page,
 };
 use sqlx::types::Json as JsonColumn;
 use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, spelled, AppState};
+use super::{cursor, AppState};
 
 const SELECT: &str = "SELECT to_jsonb(leases) FROM leases";
 

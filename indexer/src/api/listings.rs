@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow_client::api::{
-    ErrorBody, Limit, ListingPage, ListingQuery, ListingSort, ListingView, NoQuery, Page,
+    spelled, ErrorBody, Limit, ListingPage, ListingQuery, ListingSort, ListingView, NoQuery, Page,
 };
 use rust_decimal::Decimal;
 use sqlx::types::Json as JsonColumn;
@@ -11,7 +11,7 @@ use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, spelled, AppState};
+use super::{cursor, AppState};
 
 const SELECT: &str = "SELECT to_jsonb(listings) FROM listings";
 

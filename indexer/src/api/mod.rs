@@ -4,6 +4,7 @@
 //! keys base58, times unix seconds. Every error is the same JSON body; a bad,
 //! repeated or unknown parameter is a 400 naming it, an unknown id a 404.
 
+mod config;
 mod cursor;
 mod error;
 mod extract;
@@ -16,17 +17,17 @@ mod stats;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use compute_escrow_client::api::{
-    ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage, LeaseView,
-    ListingPage, ListingView, ModelStats, ProviderView, Stats,
+    ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage,
+    LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord, ProviderView, Stats,
 };
-use serde::Serialize;
+use metrics_exporter_prometheus::PrometheusHandle;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
@@ -36,23 +37,16 @@ use utoipa::OpenApi;
 
 pub use error::{ApiError, ApiResult};
 
-use crate::metrics::Metrics;
+use crate::metrics::{self, Metrics};
 
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub metrics: Arc<Metrics>,
+    /// Renders `/metrics`.
+    pub prometheus: PrometheusHandle,
     pub rpc: Arc<RpcClient>,
-}
-
-/// How a value of the program's types is spelled in rows and responses
-/// (its serde string, e.g. a state's snake_case name).
-pub(crate) fn spelled<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(text)) => text,
-        other => panic!("{other:?} is not spelled as a string"),
-    }
 }
 
 /// The router with all routes and layers.
@@ -68,12 +62,13 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/leases/{pubkey}", get(leases::get))
         .route("/v1/providers/{pubkey}", get(providers::get))
         .route("/v1/stats", get(stats::get))
+        .route("/v1/config", get(config::get))
         .route("/health", get(health::health))
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError::NotFound { what: "route" } })
         .layer(middleware::from_fn(error::json_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .layer(middleware::from_fn(observe))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(10),
@@ -83,10 +78,10 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
-    state.metrics.observe_request(started.elapsed());
+    metrics::observe_request(started.elapsed());
     response
 }
 
@@ -105,16 +100,19 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         leases::get,
         providers::get,
         stats::get,
+        config::get,
         health::health,
         health::metrics
     ),
     components(schemas(
+        ConfigView,
         ListingView,
         LeaseView,
         ListingPage,
         LeasePage,
         LeaseDetail,
         HistoryEvent,
+        ProviderRecord,
         ProviderView,
         LeaseCounts,
         Stats,

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow::state::Provider;
-use compute_escrow_client::api::{ErrorBody, Indexed, LeaseCounts, NoQuery, ProviderView};
+use compute_escrow_client::api::{ErrorBody, Indexed, LeaseCounts, NoQuery, ProviderRecord};
 use sqlx::types::Json as JsonColumn;
 
 use super::error::{ApiError, ApiResult};
@@ -13,12 +13,12 @@ use super::AppState;
 /// A provider by its account (PDA) or its authority.
 #[utoipa::path(get, path = "/v1/providers/{pubkey}",
     params(("pubkey" = String, Path, description = "Provider account (PDA) or its authority"), NoQuery),
-    responses((status = 200, body = ProviderView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = ProviderRecord), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     KeyPath(key): KeyPath,
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
-) -> ApiResult<Json<ProviderView>> {
+) -> ApiResult<Json<ProviderRecord>> {
     let provider: Indexed<Provider> = sqlx::query_scalar::<_, JsonColumn<Indexed<Provider>>>(
         "SELECT to_jsonb(providers) FROM providers WHERE pubkey = $1 OR authority = $1 \
          ORDER BY pubkey = $1 DESC LIMIT 1",
@@ -40,7 +40,7 @@ pub async fn get(
     let p = &provider.account;
     let observed = u128::from(p.seconds_attested) + u128::from(p.seconds_missed);
     let uptime_ratio = (observed > 0).then(|| p.seconds_attested as f64 / observed as f64);
-    Ok(Json(ProviderView {
+    Ok(Json(ProviderRecord {
         provider,
         uptime_ratio,
         leases_by_state,

@@ -3,12 +3,12 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow::state::ListingState;
-use compute_escrow_client::api::{ErrorBody, ModelStats, NoQuery, Stats};
+use compute_escrow_client::api::{spelled, ErrorBody, ModelStats, NoQuery, Stats};
 use sqlx::types::Json as JsonColumn;
 
 use super::error::ApiResult;
 use super::extract::StrictQuery;
-use super::{spelled, AppState};
+use super::AppState;
 
 /// Count, cheapest and median price of active listings, per GPU model.
 #[utoipa::path(get, path = "/v1/stats", params(NoQuery),

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 /// Market-wide settings, a singleton at `["config"]`.
 #[account]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     /// May change this config.
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]

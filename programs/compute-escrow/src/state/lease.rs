@@ -4,7 +4,9 @@ use crate::constants::MAX_HEALTH_CHECK_LEN;
 use crate::error::EscrowError;
 
 /// Where a lease is in its life.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -12,6 +14,7 @@ use crate::error::EscrowError;
 )]
 pub enum LeaseState {
     /// Running; may be extended, cancelled, attested and claimed.
+    #[default]
     Active,
     /// Past its end (recorded by the first attest or claim after it); waits for settle.
     Ended,
@@ -22,7 +25,9 @@ pub enum LeaseState {
 }
 
 /// Why a lease was settled.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -30,6 +35,7 @@ pub enum LeaseState {
 )]
 pub enum CloseReason {
     /// Not settled yet.
+    #[default]
     None,
     /// Ran to its scheduled end.
     Completed,
@@ -48,7 +54,7 @@ pub enum CloseReason {
 /// Invariant: `deposited = paid_out + fee_paid + refunded + escrow balance`.
 #[account]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Lease {
     /// Active / Ended / Cancelled / Settled (byte offset 8).
     pub state: LeaseState,

@@ -3,7 +3,9 @@ use anchor_lang::prelude::*;
 use crate::constants::{MAX_GPU_MODEL_LEN, MAX_HEALTH_CHECK_LEN, MAX_REGION_LEN};
 
 /// Whether a listing takes new leases.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, Default, PartialEq, Eq, InitSpace,
+)]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -11,6 +13,7 @@ use crate::constants::{MAX_GPU_MODEL_LEN, MAX_HEALTH_CHECK_LEN, MAX_REGION_LEN};
 )]
 pub enum ListingState {
     /// Takes new leases.
+    #[default]
     Active,
     /// Temporarily takes no new leases or extensions.
     Paused,
@@ -24,7 +27,7 @@ pub enum ListingState {
 /// fixed offset too.
 #[account]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Listing {
     /// Active / Paused / Closed (byte offset 8).
     pub state: ListingState,

@@ -5,7 +5,7 @@ use crate::constants::MAX_METADATA_URI_LEN;
 /// A seller of GPU time, at `["provider", authority]`, with its track record.
 #[account]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[derive(InitSpace, Debug, PartialEq, Eq)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct Provider {
     /// Signs for this provider: listings, claims, updates.
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
