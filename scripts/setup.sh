@@ -5,6 +5,8 @@ missing=()
 for pkg in libssl-dev pkg-config xz-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# Virtualenvs for the API fuzzer (scripts/install-schemathesis.sh).
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 # PostgreSQL server binaries (initdb, pg_ctl) for the indexer tests.
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)

@@ -3,7 +3,9 @@
 #  1. builds the program for the chain (scripts/build-sbf.sh);
 #  2. the whole workspace natively: money unit tests, the program inside a real
 #     bank (lifecycle, hostile input, recipients, layout, conservation property
-#     test) and one whole lease on a real solana-test-validator;
+#     test), one whole lease on a real solana-test-validator, and the API
+#     fuzzed from its own OpenAPI document by schemathesis
+#     (scripts/install-schemathesis.sh installs it);
 #  3. the same program tests against the compiled .so (COMPUTE_ESCROW_SBF=1);
 #  4. the committed IDL through Anchor's TypeScript client: every instruction
 #     resolves the accounts the Rust SDK builds (scripts/test-idl-clients.sh);
@@ -18,6 +20,8 @@ source scripts/env.sh
 scripts/build-sbf.sh
 SOLANA_TEST_VALIDATOR="$(scripts/find-validator.sh)"
 export SOLANA_TEST_VALIDATOR
+SCHEMATHESIS="$(scripts/install-schemathesis.sh)"
+export SCHEMATHESIS
 echo "== native mode"
 cargo test --workspace --locked "$@"
 echo "== SBF mode (target/deploy/compute_escrow.so)"

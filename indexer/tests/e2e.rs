@@ -179,14 +179,12 @@ fn listing_at(price: u64, slot: u64, state: ListingState) -> AccountUpdate {
         gpu_count: 1,
         vram_gb: 80,
         capacity: 1,
-        active_leases: 0,
-        leases_opened: 0,
         created_at: 1,
         updated_at: 1,
         bump: 255,
         gpu_model: "H100".into(),
         region: "eu".into(),
-        health_check: String::new(),
+        ..Default::default()
     };
     AccountUpdate {
         pubkey: Pubkey::new_from_array([7; 32]),
@@ -289,10 +287,10 @@ fn cancelled_lease_at(pubkey: Pubkey, slot: u64) -> AccountUpdate {
         attested_seconds: 300,
         down_seconds: 300,
         paid_out: 100_000_000,
-        fee_paid: 0,
         refunded: 900_000_000,
         bump: 255,
         health_check: "tcp://10.0.0.7:22".into(),
+        ..Default::default()
     };
     AccountUpdate {
         pubkey,

@@ -275,3 +275,12 @@ impl<'de, const MAX: usize> Deserialize<'de> for Text<MAX> {
         Ok(Text(text))
     }
 }
+
+/// The `{pubkey}` path parameter of the single-account routes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AccountPath {
+    /// The account's address (a provider also by its authority).
+    #[param(schema_with = schema::pubkey_schema)]
+    pub pubkey: Key,
+}

@@ -3,8 +3,8 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow_client::api::{
-    spelled, ErrorBody, HistoryEvent, LeaseDetail, LeaseDetailQuery, LeasePage, LeaseQuery,
-    LeaseView, Limit, Page,
+    spelled, AccountPath, ErrorBody, HistoryEvent, LeaseDetail, LeaseDetailQuery, LeasePage,
+    LeaseQuery, LeaseView, Limit, Page,
 };
 use sqlx::types::Json as JsonColumn;
 use sqlx::QueryBuilder;
@@ -72,7 +72,7 @@ pub async fn list(
 
 /// One lease and its events, oldest first.
 #[utoipa::path(get, path = "/v1/leases/{pubkey}",
-    params(("pubkey" = String, Path, description = "Lease account"), LeaseDetailQuery),
+    params(AccountPath, LeaseDetailQuery),
     responses((status = 200, body = LeaseDetail), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

@@ -3,7 +3,8 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow_client::api::{
-    spelled, ErrorBody, Limit, ListingPage, ListingQuery, ListingSort, ListingView, NoQuery, Page,
+    spelled, AccountPath, ErrorBody, Limit, ListingPage, ListingQuery, ListingSort, ListingView,
+    NoQuery, Page,
 };
 use rust_decimal::Decimal;
 use sqlx::types::Json as JsonColumn;
@@ -93,7 +94,7 @@ pub async fn list(
 }
 
 /// One listing, in any state.
-#[utoipa::path(get, path = "/v1/listings/{pubkey}", params(("pubkey" = String, Path, description = "Listing account"), NoQuery),
+#[utoipa::path(get, path = "/v1/listings/{pubkey}", params(AccountPath, NoQuery),
     responses((status = 200, body = ListingView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

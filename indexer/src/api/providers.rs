@@ -3,7 +3,9 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow::state::Provider;
-use compute_escrow_client::api::{ErrorBody, Indexed, LeaseCounts, NoQuery, ProviderRecord};
+use compute_escrow_client::api::{
+    AccountPath, ErrorBody, Indexed, LeaseCounts, NoQuery, ProviderRecord,
+};
 use sqlx::types::Json as JsonColumn;
 
 use super::error::{ApiError, ApiResult};
@@ -12,7 +14,7 @@ use super::AppState;
 
 /// A provider by its account (PDA) or its authority.
 #[utoipa::path(get, path = "/v1/providers/{pubkey}",
-    params(("pubkey" = String, Path, description = "Provider account (PDA) or its authority"), NoQuery),
+    params(AccountPath, NoQuery),
     responses((status = 200, body = ProviderRecord), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,

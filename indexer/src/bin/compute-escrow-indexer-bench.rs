@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use compute_escrow::state::{CloseReason, Lease, LeaseState, Listing, ListingState};
+use compute_escrow::state::{Lease, Listing, ListingState};
 use compute_escrow_indexer::db;
 use compute_escrow_indexer::decode::{AccountUpdate, ProgramAccount};
 use compute_escrow_indexer::ingest::BATCH_SIZE;
@@ -63,21 +63,18 @@ fn listing(i: usize) -> Listing {
         gpu_count: 8,
         vram_gb: 80,
         capacity: 2,
-        active_leases: 0,
-        leases_opened: 0,
         created_at: 1_767_225_600 + i as i64,
         updated_at: 1_767_225_600 + i as i64,
         bump: 255,
         gpu_model: MODELS[i % MODELS.len()].into(),
         region: REGIONS[i % REGIONS.len()].into(),
         health_check: "tcp://10.0.0.1:22".into(),
+        ..Default::default()
     }
 }
 
 fn lease(i: usize) -> Lease {
     Lease {
-        state: LeaseState::Active,
-        close_reason: CloseReason::None,
         renter: Pubkey::new_unique(),
         provider: Pubkey::new_unique(),
         listing: Pubkey::new_unique(),
@@ -89,16 +86,11 @@ fn lease(i: usize) -> Lease {
         hours: 2,
         start_ts: 1_767_225_600,
         end_ts: 1_767_232_800,
-        cancelled_at: 0,
         deposited: 7_200_000,
         attested_until: 1_767_225_600,
-        attested_seconds: 0,
-        down_seconds: 0,
-        paid_out: 0,
-        fee_paid: 0,
-        refunded: 0,
         bump: 255,
         health_check: "tcp://10.0.0.1:22".into(),
+        ..Default::default()
     }
 }
 
