@@ -12,12 +12,14 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use compute_escrow::pda;
+use compute_escrow::state::LeaseState;
+use compute_escrow_client::api::{spelled, Health, LeaseDetail, ListingPage, ProviderRecord};
 use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::{ix, LAMPORTS_PER_SOL};
-use serde_json::Value;
+use serde::de::DeserializeOwned;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -113,7 +115,7 @@ async fn cli(roles: &Roles, api: &str, role: &str, args: &[&str]) -> String {
     stdout
 }
 
-async fn api_get(api: &str, path: &str) -> Option<Value> {
+async fn api_get<T: DeserializeOwned>(api: &str, path: &str) -> Option<T> {
     let response = reqwest::get(format!("{api}{path}")).await.ok()?;
     if !response.status().is_success() {
         return None;
@@ -121,8 +123,13 @@ async fn api_get(api: &str, path: &str) -> Option<Value> {
     response.json().await.ok()
 }
 
-/// Waits until the API's answer at `path` satisfies `ready`.
-async fn api_wait(api: &str, path: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+/// Waits until the API's answer at `path`, read as `T`, satisfies `ready`.
+async fn api_wait<T: DeserializeOwned>(
+    api: &str,
+    path: &str,
+    what: &str,
+    ready: impl Fn(&T) -> bool,
+) -> T {
     let ready = &ready;
     poll(
         &format!("the API to show {what}"),
@@ -131,13 +138,6 @@ async fn api_wait(api: &str, path: &str, what: &str, ready: impl Fn(&Value) -> b
         || async move { api_get(api, path).await.filter(|v| ready(v)) },
     )
     .await
-}
-
-fn field(value: &Value, name: &str) -> u64 {
-    match &value[name] {
-        Value::String(s) => s.parse().unwrap_or(0),
-        other => other.as_u64().unwrap_or(0),
-    }
 }
 
 fn sol(lamports: u64) -> String {
@@ -150,21 +150,22 @@ fn sol(lamports: u64) -> String {
 }
 
 /// Prints the API's view of a lease.
-async fn show_lease(api: &str, lease: &Pubkey) -> Value {
-    let detail = api_wait(api, &format!("/v1/leases/{lease}"), "the lease", |_| true).await;
-    let l = &detail;
+async fn show_lease(api: &str, lease: &Pubkey) -> LeaseDetail {
+    let detail: LeaseDetail =
+        api_wait(api, &format!("/v1/leases/{lease}"), "the lease", |_| true).await;
+    let l = &detail.lease.account;
     println!(
         "  API GET /v1/leases/{lease}: state {}, {} s up, {} s down, deposited {}, paid {} (+{} fee), refunded {}; {} events",
-        l["state"].as_str().unwrap_or("?"),
-        field(l, "attested_seconds"),
-        field(l, "down_seconds"),
-        sol(field(l, "deposited")),
-        sol(field(l, "paid_out")),
-        sol(field(l, "fee_paid")),
-        sol(field(l, "refunded")),
-        detail["history"].as_array().map_or(0, Vec::len),
+        spelled(&l.state),
+        l.attested_seconds,
+        l.down_seconds,
+        sol(l.deposited),
+        sol(l.paid_out),
+        sol(l.fee_paid),
+        sol(l.refunded),
+        detail.history.len(),
     );
-    l.clone()
+    detail
 }
 
 /// Streams a child's stdout, each line prefixed.
@@ -223,7 +224,7 @@ async fn start_market() -> Market {
         .spawn()
         .expect("start the indexer");
     forward(&mut indexer, "indexer");
-    api_wait(&api, "/health", "health", |_| true).await;
+    api_wait(&api, "/health", "health", |_: &Health| true).await;
     println!("Indexer API  {api}");
     Market {
         _pg: pg,
@@ -313,11 +314,12 @@ async fn play(market: &Market, period: u64) {
     }
     let provider_pda = pda::provider(&provider.pubkey()).0;
     let listing = pda::listing(&provider_pda, 0).0;
-    api_wait(api, "/v1/listings", "both listings", |page| {
-        page["items"]
-            .as_array()
-            .is_some_and(|items| items.len() == 2)
-    })
+    api_wait(
+        api,
+        "/v1/listings",
+        "both listings",
+        |page: &ListingPage| page.items.len() == 2,
+    )
     .await;
 
     step("Renter browses the listings (through the indexer API) and asks for a quote");
@@ -383,7 +385,7 @@ async fn play(market: &Market, period: u64) {
         "The machine runs; the attestor signs every {period} s"
     ));
     let attested =
-        |seconds: u64| move |detail: &Value| field(detail, "attested_seconds") >= seconds;
+        |seconds: u64| move |detail: &LeaseDetail| detail.lease.account.attested_seconds >= seconds;
     api_wait(
         api,
         &format!("/v1/leases/{lease}"),
@@ -405,9 +407,9 @@ async fn play(market: &Market, period: u64) {
         api,
         &format!("/v1/leases/{lease}"),
         "the downtime and the uptime after it attested",
-        |detail| {
-            field(detail, "down_seconds") > 0
-                && detail["attested_until"].as_i64().unwrap_or(0) >= resumed + period as i64
+        |detail: &LeaseDetail| {
+            let l = &detail.lease.account;
+            l.down_seconds > 0 && l.attested_until >= resumed + period as i64
         },
     )
     .await;
@@ -429,14 +431,14 @@ async fn play(market: &Market, period: u64) {
         api,
         &format!("/v1/leases/{lease}"),
         "the final attestation up to the cancel",
-        |detail| {
-            let l = detail;
-            l["state"] == "cancelled" && l["attested_until"] == l["end_ts"]
+        |detail: &LeaseDetail| {
+            let l = &detail.lease.account;
+            l.state == LeaseState::Cancelled && l.attested_until == l.end_ts
         },
     )
     .await;
     show_lease(api, &lease).await;
-    let end_ts = cancelled["end_ts"].as_i64().expect("end_ts");
+    let end_ts = cancelled.lease.account.end_ts;
 
     step("Every second up to the cancel is attested, so anyone may crank the settlement now");
     println!(
@@ -447,45 +449,42 @@ async fn play(market: &Market, period: u64) {
         api,
         &format!("/v1/leases/{lease}"),
         "the settlement",
-        |detail| detail["state"] == "settled",
+        |detail: &LeaseDetail| detail.lease.account.state == LeaseState::Settled,
     )
     .await;
-    let l = show_lease(api, &lease).await;
-    check_settlement(&l, &settled);
+    show_lease(api, &lease).await;
+    check_settlement(&settled);
     let record = cli(&roles, api, "renter", &["renter", "lease", &lease_text]).await;
     assert!(
         record.contains("settled (cancelled), from the indexer")
-            && record.contains(&sol(field(&l, "refunded"))),
+            && record.contains(&sol(settled.lease.account.refunded)),
         "renter lease does not show the settled record"
     );
-    let track = api_wait(
+    let track: ProviderRecord = api_wait(
         api,
         &format!("/v1/providers/{provider_pda}"),
         "the provider's track record",
-        |track| field(track, "leases_settled") > 0,
+        |track: &ProviderRecord| track.provider.account.leases_settled > 0,
     )
     .await;
+    let p = &track.provider.account;
     println!(
         "  API GET /v1/providers/{provider_pda}: {} leases settled, {} s up, {} s missed, earned {}",
-        field(&track, "leases_settled"),
-        field(&track, "seconds_attested"),
-        field(&track, "seconds_missed"),
-        sol(field(&track, "lamports_earned")),
+        p.leases_settled,
+        p.seconds_attested,
+        p.seconds_missed,
+        sol(p.lamports_earned),
     );
     drop(agent);
 }
 
 /// Checks the settled lease adds up, and says so.
-fn check_settlement(l: &Value, detail: &Value) {
-    let (deposited, paid, fee, refunded) = (
-        field(l, "deposited"),
-        field(l, "paid_out"),
-        field(l, "fee_paid"),
-        field(l, "refunded"),
-    );
-    let (up, down) = (field(l, "attested_seconds"), field(l, "down_seconds"));
-    let span = (l["end_ts"].as_i64().unwrap_or(0) - l["start_ts"].as_i64().unwrap_or(0)) as u64;
-    let price = field(l, "price_lamports_per_hour");
+fn check_settlement(detail: &LeaseDetail) {
+    let l = &detail.lease.account;
+    let (deposited, paid, fee, refunded) = (l.deposited, l.paid_out, l.fee_paid, l.refunded);
+    let (up, down) = (l.attested_seconds, l.down_seconds);
+    let span = (l.end_ts - l.start_ts) as u64;
+    let price = l.price_lamports_per_hour;
     let earned = (u128::from(up) * u128::from(price) / 3600) as u64;
     assert_eq!(deposited, paid + fee + refunded, "money does not add up");
     assert_eq!(paid + fee, earned, "paid for other than the attested time");
@@ -503,7 +502,7 @@ fn check_settlement(l: &Value, detail: &Value) {
         paid,
         fee,
         refunded,
-        detail["history"].as_array().map_or(0, Vec::len),
+        detail.history.len(),
     );
 }
 
