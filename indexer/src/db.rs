@@ -57,9 +57,8 @@ fn newest_rows(
             ProgramAccount::Lease(l) => l.start_ts,
             _ => 0,
         };
-        let slot_of = |k| newest.get(&k).map(|u: &&AccountUpdate| u.slot);
         let key = (update.pubkey.to_string(), start);
-        if slot_of(key.clone()).is_none_or(|s| s <= update.slot) {
+        if newest.get(&key).is_none_or(|seen| seen.slot <= update.slot) {
             newest.insert(key, update);
         }
     }
