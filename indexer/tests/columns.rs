@@ -114,7 +114,7 @@ where
     .await
     .unwrap();
     let read: Json<Indexed<T>> = sqlx::query_scalar(&format!(
-        "SELECT to_jsonb(t) FROM {} t WHERE pubkey = $1",
+        "SELECT row_to_json(t) FROM {} t WHERE pubkey = $1",
         T::TABLE
     ))
     .bind(pubkey.to_string())

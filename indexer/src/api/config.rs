@@ -3,11 +3,10 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow_client::api::{ConfigView, ErrorBody, NoQuery};
-use sqlx::types::Json as JsonColumn;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::StrictQuery;
-use super::AppState;
+use super::{indexed, AppState, RowJson};
 
 /// The market config (the program's singleton account).
 #[utoipa::path(get, path = "/v1/config", params(NoQuery),
@@ -16,11 +15,12 @@ pub async fn get(
     State(state): State<AppState>,
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
 ) -> ApiResult<Json<ConfigView>> {
-    sqlx::query_scalar::<_, JsonColumn<ConfigView>>(
-        "SELECT to_jsonb(config) FROM config ORDER BY closed_slot IS NULL DESC, slot DESC LIMIT 1",
+    let row = sqlx::query_scalar::<_, RowJson>(
+        "SELECT row_to_json(config) FROM config ORDER BY closed_slot IS NULL DESC, slot DESC LIMIT 1",
     )
     .fetch_optional(&state.pool)
     .await?
-    .map(|row| Json(row.0))
-    .ok_or(ApiError::NotFound { what: "config" })
+    .ok_or(ApiError::NotFound { what: "config" })?;
+    let config: ConfigView = indexed(row)?;
+    Ok(Json(config))
 }

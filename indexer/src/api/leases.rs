@@ -11,9 +11,9 @@ use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, AppState};
+use super::{cursor, indexed, AppState, RowJson};
 
-const SELECT: &str = "SELECT to_jsonb(leases) FROM leases";
+const SELECT: &str = "SELECT row_to_json(leases) FROM leases";
 
 /// Cursors of lease pages: several leases can have lived at one address, so
 /// pages follow (pubkey, start_ts).
@@ -52,12 +52,12 @@ pub async fn list(
     q.push(" ORDER BY pubkey ASC, start_ts ASC LIMIT ")
         .push_bind(limit + 1);
     let mut items: Vec<LeaseView> = q
-        .build_query_scalar::<JsonColumn<LeaseView>>()
+        .build_query_scalar::<RowJson>()
         .fetch_all(&state.pool)
         .await?
         .into_iter()
-        .map(|row| row.0)
-        .collect();
+        .map(indexed)
+        .collect::<ApiResult<_>>()?;
     let next_cursor = (items.len() as i64 > limit).then(|| {
         items.truncate(limit as usize);
         let last = items.last().expect("limit >= 1");
@@ -80,18 +80,19 @@ pub async fn get(
     StrictQuery(query): StrictQuery<LeaseDetailQuery>,
 ) -> ApiResult<Json<LeaseDetail>> {
     let key = key.to_string();
-    let lease: LeaseView = sqlx::query_scalar::<_, JsonColumn<LeaseView>>(&format!(
-        "{SELECT} WHERE pubkey = $1 AND ($2::bigint IS NULL OR start_ts = $2) ORDER BY start_ts DESC LIMIT 1"
-    ))
-    .bind(&key)
-    .bind(query.start_ts)
-    .fetch_optional(&state.pool)
-    .await?
-    .ok_or(ApiError::NotFound { what: "lease" })?
-    .0;
+    let lease: LeaseView = indexed(
+        sqlx::query_scalar::<_, RowJson>(&format!(
+            "{SELECT} WHERE pubkey = $1 AND ($2::bigint IS NULL OR start_ts = $2) ORDER BY start_ts DESC LIMIT 1"
+        ))
+        .bind(&key)
+        .bind(query.start_ts)
+        .fetch_optional(&state.pool)
+        .await?
+        .ok_or(ApiError::NotFound { what: "lease" })?,
+    )?;
     // Only this lease's events, not those of another lease at the address.
     let history: Vec<HistoryEvent> = sqlx::query_scalar::<_, JsonColumn<HistoryEvent>>(
-        "SELECT to_jsonb(h) FROM (SELECT signature, instruction_index, slot, block_time, kind, data FROM events \
+        "SELECT row_to_json(h) FROM (SELECT signature, instruction_index, slot, block_time, kind, data FROM events \
          WHERE lease = $1 AND (lease_start_ts = $2 OR lease_start_ts IS NULL) \
          ORDER BY slot, signature, instruction_index, inner_index) h",
     )

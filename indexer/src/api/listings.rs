@@ -7,14 +7,13 @@ use compute_escrow_client::api::{
     NoQuery, Page,
 };
 use rust_decimal::Decimal;
-use sqlx::types::Json as JsonColumn;
 use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, AppState};
+use super::{cursor, indexed, AppState, RowJson};
 
-const SELECT: &str = "SELECT to_jsonb(listings) FROM listings";
+const SELECT: &str = "SELECT row_to_json(listings) FROM listings";
 
 /// Listings matching the query, a page at a time.
 #[utoipa::path(get, path = "/v1/listings", params(ListingQuery),
@@ -75,12 +74,12 @@ pub async fn list(
     }
     q.push(" LIMIT ").push_bind(limit + 1);
     let mut items: Vec<ListingView> = q
-        .build_query_scalar::<JsonColumn<ListingView>>()
+        .build_query_scalar::<RowJson>()
         .fetch_all(&state.pool)
         .await?
         .into_iter()
-        .map(|row| row.0)
-        .collect();
+        .map(indexed)
+        .collect::<ApiResult<_>>()?;
     let next_cursor = (items.len() as i64 > limit).then(|| {
         items.truncate(limit as usize);
         let last = items.last().expect("limit >= 1");
@@ -101,10 +100,10 @@ pub async fn get(
     KeyPath(key): KeyPath,
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
 ) -> ApiResult<Json<ListingView>> {
-    sqlx::query_scalar::<_, JsonColumn<ListingView>>(&format!("{SELECT} WHERE pubkey = $1"))
+    let row = sqlx::query_scalar::<_, RowJson>(&format!("{SELECT} WHERE pubkey = $1"))
         .bind(key.to_string())
         .fetch_optional(&state.pool)
         .await?
-        .map(|row| Json(row.0))
-        .ok_or(ApiError::NotFound { what: "listing" })
+        .ok_or(ApiError::NotFound { what: "listing" })?;
+    Ok(Json(indexed(row)?))
 }

@@ -23,11 +23,13 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
+use compute_escrow_client::api::Indexed;
 use compute_escrow_client::api::{
     ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage,
     LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord, ProviderView, Stats,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
+use serde::de::DeserializeOwned;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
@@ -47,6 +49,15 @@ pub struct AppState {
     /// Renders `/metrics`.
     pub prometheus: PrometheusHandle,
     pub rpc: Arc<RpcClient>,
+}
+
+/// A row as `row_to_json(table)` returns it, undecoded.
+pub(crate) type RowJson = sqlx::types::Json<Box<serde_json::value::RawValue>>;
+
+/// Decodes a row of a mirrored table into its account.
+pub(crate) fn indexed<T: DeserializeOwned>(row: RowJson) -> ApiResult<Indexed<T>> {
+    Indexed::from_row(row.0.get().as_bytes())
+        .map_err(|e| ApiError::Database(sqlx::Error::Decode(Box::new(e))))
 }
 
 /// The router with all routes and layers.

@@ -18,7 +18,7 @@ pub async fn get(
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
 ) -> ApiResult<Json<Stats>> {
     let gpu_models = sqlx::query_scalar::<_, JsonColumn<ModelStats>>(
-        "SELECT to_jsonb(s) FROM (SELECT gpu_model, COUNT(*) AS active_listings, \
+        "SELECT row_to_json(s) FROM (SELECT gpu_model, COUNT(*) AS active_listings, \
          MIN(price_lamports_per_hour) AS min_price_lamports_per_hour, \
          percentile_disc(0.5) WITHIN GROUP (ORDER BY price_lamports_per_hour) AS median_price_lamports_per_hour \
          FROM listings WHERE state = $1 GROUP BY gpu_model ORDER BY gpu_model) s",

@@ -49,7 +49,8 @@ const REGIONS: [&str; 4] = ["eu-west", "us-east", "us-west", "ap-south"];
 
 fn listing(i: usize) -> Listing {
     Listing {
-        state: if i.is_multiple_of(10) {
+        // One listing in ten of every model is paused.
+        state: if (i / 10).is_multiple_of(10) {
             ListingState::Paused
         } else {
             ListingState::Active
