@@ -7,6 +7,7 @@
 use std::sync::OnceLock;
 
 use anchor_lang::error::ErrorCode as AnchorError;
+use compute_escrow::error::EscrowError;
 use serde::Deserialize;
 use solana_sdk::instruction::InstructionError;
 use solana_sdk::transaction::TransactionError;
@@ -74,27 +75,33 @@ const ANCHOR_ERRORS: [AnchorError; 9] = [
     AnchorError::InstructionFallbackNotFound,
 ];
 
-fn hint(name: &str) -> Option<&'static str> {
-    Some(match name {
-        "PriceChanged" | "TermsChanged" => "the listing changed after your quote; quote again and sign the new terms",
-        "FeeChanged" | "GraceChanged" => "the market's fee or settle grace changed after your quote; quote again",
-        "GraceTooShort" | "GraceTooLong" => "the settle grace must be between 10 minutes and 7 days",
-        "NotUpgradeAuthority" => "sign init_config with the program's upgrade authority keypair",
-        "NotPendingAdmin" => "the current admin must first propose this key with update_config",
-        "InvalidRecipient" => "use a wallet address (an account owned by the system program)",
-        "ListingAtCapacity" => "every slot of this listing is taken until a lease settles; try later or another listing",
-        "ListingPaused" => "the provider paused this listing; try later or another listing",
-        "MarketPaused" => "the market admin paused new leases; money already in escrow still moves",
-        "HoursBelowMinimum" | "HoursAboveMaximum" => "choose hours within the listing's min and max",
-        "SettleTooEarly" => "a lease settles once all its time is attested, or after its end plus the settle grace",
-        "NothingToClaim" => "no attested uptime has been earned since the last claim",
-        "PayoutWalletCannotReceive" => "fund the payout wallet above rent exemption or set another with `provider update`",
-        "LeaseEnded" => "the lease has reached its end; it can only be settled",
-        "PeriodOverlapsAttested" | "PeriodLeavesGap" => "attest from the lease's attested_until (read the lease again)",
-        "AlreadyInitialized" => "that account exists already (for a lease: choose another lease id)",
-        "AccountNotInitialized" => "the account does not exist (a settled lease is closed)",
-        _ => return None,
-    })
+/// What a user can do about the errors they can act on, keyed by the
+/// program's and Anchor's own error types.
+fn hint(code: u32) -> Option<&'static str> {
+    use EscrowError as E;
+    let hints: [(Vec<u32>, &'static str); 17] = [
+        (vec![E::PriceChanged.into(), E::TermsChanged.into()], "the listing changed after your quote; quote again and sign the new terms"),
+        (vec![E::FeeChanged.into(), E::GraceChanged.into()], "the market's fee or settle grace changed after your quote; quote again"),
+        (vec![E::GraceTooShort.into(), E::GraceTooLong.into()], "the settle grace must be between 10 minutes and 7 days"),
+        (vec![E::NotUpgradeAuthority.into()], "sign init_config with the program's upgrade authority keypair"),
+        (vec![E::NotPendingAdmin.into()], "the current admin must first propose this key with update_config"),
+        (vec![E::InvalidRecipient.into()], "use a wallet address (an account owned by the system program)"),
+        (vec![E::ListingAtCapacity.into()], "every slot of this listing is taken until a lease settles; try later or another listing"),
+        (vec![E::ListingPaused.into()], "the provider paused this listing; try later or another listing"),
+        (vec![E::MarketPaused.into()], "the market admin paused new leases; money already in escrow still moves"),
+        (vec![E::HoursBelowMinimum.into(), E::HoursAboveMaximum.into()], "choose hours within the listing's min and max"),
+        (vec![E::SettleTooEarly.into()], "a lease settles once all its time is attested, or after its end plus the settle grace"),
+        (vec![E::NothingToClaim.into()], "no attested uptime has been earned since the last claim"),
+        (vec![E::PayoutWalletCannotReceive.into()], "fund the payout wallet above rent exemption or set another with `provider update`"),
+        (vec![E::LeaseEnded.into()], "the lease has reached its end; it can only be settled"),
+        (vec![E::PeriodOverlapsAttested.into(), E::PeriodLeavesGap.into()], "attest from the lease's attested_until (read the lease again)"),
+        (vec![E::AlreadyInitialized.into()], "that account exists already (for a lease: choose another lease id)"),
+        (vec![AnchorError::AccountNotInitialized.into()], "the account does not exist (a settled lease is closed)"),
+    ];
+    hints
+        .into_iter()
+        .find(|(codes, _)| codes.contains(&code))
+        .map(|(_, hint)| hint)
 }
 
 /// What `code` means, if it is one of the program's or Anchor's errors.
@@ -104,7 +111,7 @@ pub fn describe(code: u32) -> Option<ProgramError> {
             code,
             name: e.name.clone(),
             message: e.msg.clone(),
-            hint: hint(&e.name),
+            hint: hint(code),
             detail: None,
         });
     }
@@ -115,7 +122,7 @@ pub fn describe(code: u32) -> Option<ProgramError> {
             code,
             name: e.name(),
             message: e.to_string(),
-            hint: hint(&e.name()),
+            hint: hint(code),
             detail: None,
         })
 }
