@@ -214,13 +214,33 @@ pub struct ErrorBody {
     pub message: String,
 }
 
+/// Whether a dependency answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reachability {
+    /// It answered.
+    Ok,
+    /// It did not answer (in time).
+    Unreachable,
+}
+
+impl From<bool> for Reachability {
+    fn from(answered: bool) -> Self {
+        if answered {
+            Self::Ok
+        } else {
+            Self::Unreachable
+        }
+    }
+}
+
 /// What `GET /health` reports.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Health {
-    /// `ok` or `unreachable`.
-    pub database: String,
-    /// `ok` or `unreachable`.
-    pub rpc: String,
+    /// The database.
+    pub database: Reachability,
+    /// The Solana RPC node.
+    pub rpc: Reachability,
     /// Newest slot written to the database.
     pub indexed_slot: u64,
     /// Newest slot the RPC node reported.

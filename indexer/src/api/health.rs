@@ -34,8 +34,8 @@ pub async fn health(
         StatusCode::SERVICE_UNAVAILABLE
     };
     let body = Health {
-        database: if database { "ok" } else { "unreachable" }.into(),
-        rpc: if rpc { "ok" } else { "unreachable" }.into(),
+        database: database.into(),
+        rpc: rpc.into(),
         indexed_slot: state.metrics.indexed_slot(),
         chain_slot: state.metrics.chain_slot(),
         lag_slots: state.metrics.lag(),

@@ -26,7 +26,8 @@ use axum::{Json, Router};
 use compute_escrow_client::api::Indexed;
 use compute_escrow_client::api::{
     ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage,
-    LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord, ProviderView, Stats,
+    LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord, ProviderView, Reachability,
+    Stats,
 };
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::de::DeserializeOwned;
@@ -129,6 +130,7 @@ async fn observe(request: Request, next: Next) -> Response {
         Stats,
         ModelStats,
         Health,
+        Reachability,
         ErrorBody,
         ErrorKind
     ))
