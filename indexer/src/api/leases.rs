@@ -11,7 +11,7 @@ use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, indexed, AppState, RowJson};
+use super::{cursor, fetch_page, indexed, AppState, RowJson};
 
 const SELECT: &str = "SELECT row_to_json(leases) FROM leases";
 
@@ -26,7 +26,7 @@ pub async fn list(
     State(state): State<AppState>,
     StrictQuery(query): StrictQuery<LeaseQuery>,
 ) -> ApiResult<Json<Page<LeaseView>>> {
-    let limit = i64::from(Limit::or_default(query.limit));
+    let limit = Limit::or_default(query.limit);
     let mut q = QueryBuilder::new(SELECT);
     q.push(" WHERE TRUE");
     for (column, value) in [
@@ -49,25 +49,16 @@ pub async fn list(
             .push_bind(start_ts)
             .push(")");
     }
-    q.push(" ORDER BY pubkey ASC, start_ts ASC LIMIT ")
-        .push_bind(limit + 1);
-    let mut items: Vec<LeaseView> = q
-        .build_query_scalar::<RowJson>()
-        .fetch_all(&state.pool)
-        .await?
-        .into_iter()
-        .map(indexed)
-        .collect::<ApiResult<_>>()?;
-    let next_cursor = (items.len() as i64 > limit).then(|| {
-        items.truncate(limit as usize);
-        let last = items.last().expect("limit >= 1");
+    q.push(" ORDER BY pubkey ASC, start_ts ASC LIMIT ");
+    let page = fetch_page(q, &state.pool, limit, |last: &LeaseView| {
         cursor::encode(
             CURSOR_TAG,
             &last.account.start_ts.to_string(),
             &last.pubkey.to_string(),
         )
-    });
-    Ok(Json(Page { items, next_cursor }))
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// One lease and its events, oldest first.

@@ -11,7 +11,7 @@ use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, indexed, AppState, RowJson};
+use super::{cursor, fetch_page, indexed, AppState, RowJson};
 
 const SELECT: &str = "SELECT row_to_json(listings) FROM listings";
 
@@ -23,7 +23,7 @@ pub async fn list(
     StrictQuery(query): StrictQuery<ListingQuery>,
 ) -> ApiResult<Json<Page<ListingView>>> {
     let sort = query.sort.unwrap_or_default();
-    let limit = i64::from(Limit::or_default(query.limit));
+    let limit = Limit::or_default(query.limit);
     let mut q = QueryBuilder::new(SELECT);
     q.push(" WHERE TRUE");
     if let Some(v) = &query.gpu_model {
@@ -72,24 +72,16 @@ pub async fn list(
             q.push(" ORDER BY created_at DESC, pubkey DESC");
         }
     }
-    q.push(" LIMIT ").push_bind(limit + 1);
-    let mut items: Vec<ListingView> = q
-        .build_query_scalar::<RowJson>()
-        .fetch_all(&state.pool)
-        .await?
-        .into_iter()
-        .map(indexed)
-        .collect::<ApiResult<_>>()?;
-    let next_cursor = (items.len() as i64 > limit).then(|| {
-        items.truncate(limit as usize);
-        let last = items.last().expect("limit >= 1");
+    q.push(" LIMIT ");
+    let page = fetch_page(q, &state.pool, limit, |last: &ListingView| {
         let key = match sort {
             ListingSort::Price => last.account.price_lamports_per_hour.to_string(),
             ListingSort::Newest => last.account.created_at.to_string(),
         };
         cursor::encode(sort.as_str(), &key, &last.pubkey.to_string())
-    });
-    Ok(Json(Page { items, next_cursor }))
+    })
+    .await?;
+    Ok(Json(page))
 }
 
 /// One listing, in any state.

@@ -23,16 +23,16 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
-use compute_escrow_client::api::Indexed;
 use compute_escrow_client::api::{
     ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage,
     LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord, ProviderView, Reachability,
     Stats,
 };
+use compute_escrow_client::api::{Indexed, Page};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::de::DeserializeOwned;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
-use sqlx::PgPool;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -59,6 +59,31 @@ pub(crate) type RowJson = sqlx::types::Json<Box<serde_json::value::RawValue>>;
 pub(crate) fn indexed<T: DeserializeOwned>(row: RowJson) -> ApiResult<Indexed<T>> {
     Indexed::from_row(row.0.get().as_bytes())
         .map_err(|e| ApiError::Database(sqlx::Error::Decode(Box::new(e))))
+}
+
+/// Runs `q` (ending in `LIMIT`, to which this adds `limit + 1`) and returns
+/// its first `limit` rows with the cursor after the last one, made by
+/// `cursor_of`, when more follow.
+pub(crate) async fn fetch_page<T: DeserializeOwned>(
+    mut q: QueryBuilder<'_, Postgres>,
+    pool: &PgPool,
+    limit: u16,
+    cursor_of: impl Fn(&Indexed<T>) -> String,
+) -> ApiResult<Page<Indexed<T>>> {
+    let limit = usize::from(limit);
+    q.push_bind(limit as i64 + 1);
+    let mut items: Vec<Indexed<T>> = q
+        .build_query_scalar::<RowJson>()
+        .fetch_all(pool)
+        .await?
+        .into_iter()
+        .map(indexed)
+        .collect::<ApiResult<_>>()?;
+    let next_cursor = (items.len() > limit).then(|| {
+        items.truncate(limit);
+        cursor_of(items.last().expect("limit >= 1"))
+    });
+    Ok(Page { items, next_cursor })
 }
 
 /// The router with all routes and layers.
