@@ -2,7 +2,6 @@
 //! the Solana CLI config file (`~/.config/solana/cli/config.yml`), then defaults.
 
 use std::path::{Path, PathBuf};
-
 use std::str::FromStr;
 
 use solana_cli_config::{Config as SolanaConfig, ConfigInput};

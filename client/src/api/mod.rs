@@ -11,13 +11,12 @@ mod schema;
 use compute_escrow::events::ProgramEvent;
 use compute_escrow::serde_text;
 use compute_escrow::state::{Config, Lease, Listing, Provider};
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use solana_sdk::pubkey::Pubkey;
 use utoipa::ToSchema;
 
 pub use query::*;
-pub use schema::{account_fields, idl_schema, pubkey_schema, u64_pattern, u64_schema};
+pub use schema::{account_fields, pubkey_schema, u64_pattern, u64_schema};
 
 /// A program account type the indexer mirrors into its own table.
 pub trait Mirrored {
@@ -60,29 +59,6 @@ pub struct Indexed<T> {
     pub slot: u64,
     /// Slot the account was first seen gone at; `null` while it exists.
     pub closed_slot: Option<u64>,
-}
-
-impl<T: DeserializeOwned> Indexed<T> {
-    /// Reads a table row's JSON (PostgreSQL's `row_to_json` of the row) in two
-    /// passes over the bytes, the account's fields and the row's own, which
-    /// is several times faster than the buffering `#[serde(flatten)]` needs.
-    pub fn from_row(json: &[u8]) -> serde_json::Result<Self> {
-        /// The row's own columns.
-        #[derive(Deserialize)]
-        struct Row {
-            #[serde(with = "serde_text")]
-            pubkey: Pubkey,
-            slot: u64,
-            closed_slot: Option<u64>,
-        }
-        let row: Row = serde_json::from_slice(json)?;
-        Ok(Indexed {
-            pubkey: row.pubkey,
-            account: serde_json::from_slice(json)?,
-            slot: row.slot,
-            closed_slot: row.closed_slot,
-        })
-    }
 }
 
 /// A listing as `GET /v1/listings` serves it.

@@ -2,7 +2,6 @@
 //! parameters and bad values are refused by deserialisation, naming the
 //! parameter) and its OpenAPI description, and the CLI's request builder.
 
-use std::fmt;
 use std::str::FromStr;
 
 use compute_escrow::constants::{MAX_GPU_MODEL_LEN, MAX_REGION_LEN};
@@ -254,12 +253,6 @@ impl<const MAX: usize> Text<MAX> {
     /// The text.
     pub fn as_str(&self) -> &str {
         &self.0
-    }
-}
-
-impl<const MAX: usize> fmt::Display for Text<MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str(&self.0)
     }
 }
 

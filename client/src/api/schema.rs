@@ -190,7 +190,7 @@ fn object_json(name: &str, fields: Vec<(&str, Value)>) -> Value {
 }
 
 /// The JSON schema of an IDL type's fields alone (e.g. an event's `data`).
-pub fn idl_schema(name: &str) -> Value {
+fn idl_schema(name: &str) -> Value {
     object_json(name, Vec::new())
 }
 

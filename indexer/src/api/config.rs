@@ -3,10 +3,11 @@
 use axum::extract::State;
 use axum::Json;
 use compute_escrow_client::api::{ConfigView, ErrorBody, NoQuery};
+use sqlx::types::Json as JsonColumn;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::StrictQuery;
-use super::{indexed, AppState, RowJson};
+use super::AppState;
 
 /// The market config (the program's singleton account).
 #[utoipa::path(get, path = "/v1/config", params(NoQuery),
@@ -15,12 +16,11 @@ pub async fn get(
     State(state): State<AppState>,
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
 ) -> ApiResult<Json<ConfigView>> {
-    let row = sqlx::query_scalar::<_, RowJson>(
+    let row = sqlx::query_scalar::<_, JsonColumn<ConfigView>>(
         "SELECT row_to_json(config) FROM config ORDER BY closed_slot IS NULL DESC, slot DESC LIMIT 1",
     )
     .fetch_optional(&state.pool)
     .await?
     .ok_or(ApiError::NotFound { what: "config" })?;
-    let config: ConfigView = indexed(row)?;
-    Ok(Json(config))
+    Ok(Json(row.0))
 }

@@ -11,7 +11,7 @@ use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, fetch_page, indexed, AppState, RowJson};
+use super::{cursor, fetch_page, AppState};
 
 const SELECT: &str = "SELECT row_to_json(leases) FROM leases";
 
@@ -71,16 +71,15 @@ pub async fn get(
     StrictQuery(query): StrictQuery<LeaseDetailQuery>,
 ) -> ApiResult<Json<LeaseDetail>> {
     let key = key.to_string();
-    let lease: LeaseView = indexed(
-        sqlx::query_scalar::<_, RowJson>(&format!(
-            "{SELECT} WHERE pubkey = $1 AND ($2::bigint IS NULL OR start_ts = $2) ORDER BY start_ts DESC LIMIT 1"
-        ))
-        .bind(&key)
-        .bind(query.start_ts)
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or(ApiError::NotFound { what: "lease" })?,
-    )?;
+    let lease: LeaseView = sqlx::query_scalar::<_, JsonColumn<LeaseView>>(&format!(
+        "{SELECT} WHERE pubkey = $1 AND ($2::bigint IS NULL OR start_ts = $2) ORDER BY start_ts DESC LIMIT 1"
+    ))
+    .bind(&key)
+    .bind(query.start_ts)
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(ApiError::NotFound { what: "lease" })?
+    .0;
     // Only this lease's events, not those of another lease at the address.
     let history: Vec<HistoryEvent> = sqlx::query_scalar::<_, JsonColumn<HistoryEvent>>(
         "SELECT row_to_json(h) FROM (SELECT signature, instruction_index, slot, block_time, kind, data FROM events \

@@ -7,11 +7,12 @@ use compute_escrow_client::api::{
     NoQuery, Page,
 };
 use rust_decimal::Decimal;
+use sqlx::types::Json as JsonColumn;
 use sqlx::QueryBuilder;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{cursor, fetch_page, indexed, AppState, RowJson};
+use super::{cursor, fetch_page, AppState};
 
 const SELECT: &str = "SELECT row_to_json(listings) FROM listings";
 
@@ -92,10 +93,11 @@ pub async fn get(
     KeyPath(key): KeyPath,
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
 ) -> ApiResult<Json<ListingView>> {
-    let row = sqlx::query_scalar::<_, RowJson>(&format!("{SELECT} WHERE pubkey = $1"))
-        .bind(key.to_string())
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or(ApiError::NotFound { what: "listing" })?;
-    Ok(Json(indexed(row)?))
+    let row =
+        sqlx::query_scalar::<_, JsonColumn<ListingView>>(&format!("{SELECT} WHERE pubkey = $1"))
+            .bind(key.to_string())
+            .fetch_optional(&state.pool)
+            .await?
+            .ok_or(ApiError::NotFound { what: "listing" })?;
+    Ok(Json(row.0))
 }

@@ -32,6 +32,7 @@ use compute_escrow_client::api::{Indexed, Page};
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde::de::DeserializeOwned;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use sqlx::types::Json as JsonColumn;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -52,19 +53,10 @@ pub struct AppState {
     pub rpc: Arc<RpcClient>,
 }
 
-/// A row as `row_to_json(table)` returns it, undecoded.
-pub(crate) type RowJson = sqlx::types::Json<Box<serde_json::value::RawValue>>;
-
-/// Decodes a row of a mirrored table into its account.
-pub(crate) fn indexed<T: DeserializeOwned>(row: RowJson) -> ApiResult<Indexed<T>> {
-    Indexed::from_row(row.0.get().as_bytes())
-        .map_err(|e| ApiError::Database(sqlx::Error::Decode(Box::new(e))))
-}
-
 /// Runs `q` (ending in `LIMIT`, to which this adds `limit + 1`) and returns
 /// its first `limit` rows with the cursor after the last one, made by
 /// `cursor_of`, when more follow.
-pub(crate) async fn fetch_page<T: DeserializeOwned>(
+pub(crate) async fn fetch_page<T: DeserializeOwned + Send + Unpin + 'static>(
     mut q: QueryBuilder<'_, Postgres>,
     pool: &PgPool,
     limit: u16,
@@ -73,12 +65,12 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
     let limit = usize::from(limit);
     q.push_bind(limit as i64 + 1);
     let mut items: Vec<Indexed<T>> = q
-        .build_query_scalar::<RowJson>()
+        .build_query_scalar::<JsonColumn<Indexed<T>>>()
         .fetch_all(pool)
         .await?
         .into_iter()
-        .map(indexed)
-        .collect::<ApiResult<_>>()?;
+        .map(|row| row.0)
+        .collect();
     let next_cursor = (items.len() > limit).then(|| {
         items.truncate(limit);
         cursor_of(items.last().expect("limit >= 1"))

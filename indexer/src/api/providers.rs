@@ -10,7 +10,7 @@ use sqlx::types::Json as JsonColumn;
 
 use super::error::{ApiError, ApiResult};
 use super::extract::{KeyPath, StrictQuery};
-use super::{indexed, AppState, RowJson};
+use super::AppState;
 
 /// A provider by its account (PDA) or its authority.
 #[utoipa::path(get, path = "/v1/providers/{pubkey}",
@@ -21,16 +21,15 @@ pub async fn get(
     KeyPath(key): KeyPath,
     StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
 ) -> ApiResult<Json<ProviderRecord>> {
-    let provider: Indexed<Provider> = indexed(
-        sqlx::query_scalar::<_, RowJson>(
-            "SELECT row_to_json(providers) FROM providers WHERE pubkey = $1 OR authority = $1 \
-             ORDER BY pubkey = $1 DESC LIMIT 1",
-        )
-        .bind(key.to_string())
-        .fetch_optional(&state.pool)
-        .await?
-        .ok_or(ApiError::NotFound { what: "provider" })?,
-    )?;
+    let provider: Indexed<Provider> = sqlx::query_scalar::<_, JsonColumn<Indexed<Provider>>>(
+        "SELECT row_to_json(providers) FROM providers WHERE pubkey = $1 OR authority = $1 \
+         ORDER BY pubkey = $1 DESC LIMIT 1",
+    )
+    .bind(key.to_string())
+    .fetch_optional(&state.pool)
+    .await?
+    .ok_or(ApiError::NotFound { what: "provider" })?
+    .0;
     // States as the rows spell them are LeaseCounts' fields.
     let leases_by_state: LeaseCounts = sqlx::query_scalar::<_, JsonColumn<LeaseCounts>>(
         "SELECT COALESCE(jsonb_object_agg(state, n), '{}'::jsonb) FROM \
