@@ -96,12 +96,13 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi))
         .fallback(|| async { ApiError::NotFound { what: "route" } })
-        .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn(observe))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(10),
         ))
+        // Outside the timeout, so its 408 gets the JSON error body too.
+        .layer(middleware::from_fn(error::json_errors))
         .layer(CompressionLayer::new())
         .layer(cors)
         .with_state(state)
