@@ -11,7 +11,9 @@
 //! (`compute_escrow`, built with `no-entrypoint`); nothing is re-declared here.
 
 pub mod accounts;
+pub mod actions;
 pub mod api;
+pub mod compute_units;
 pub mod errors;
 pub mod ix;
 pub mod quote;

@@ -30,6 +30,10 @@ struct Args {
     /// Address the HTTP API listens on.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
+    /// The URL clients reach the API at (action responses link to it);
+    /// default `http://` + `--listen`.
+    #[arg(long, env = "PUBLIC_URL")]
+    public_url: Option<String>,
     /// Seconds between reconcile snapshots (finds closed accounts).
     #[arg(long, env = "RECONCILE_SECONDS", default_value_t = 60)]
     reconcile_seconds: u64,
@@ -109,6 +113,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         metrics: metrics.clone(),
         prometheus: prometheus.clone(),
         rpc,
+        public_url: args
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", args.listen))
+            .trim_end_matches('/')
+            .to_string(),
+        chain_id: Arc::default(),
     });
     let upkeep = tokio::spawn({
         let mut shutdown = shutdown_rx.clone();

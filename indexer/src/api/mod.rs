@@ -4,6 +4,7 @@
 //! keys base58, times unix seconds. Every error is the same JSON body; a bad,
 //! repeated or unknown parameter is a 400 naming it, an unknown id a 404.
 
+pub mod actions;
 mod config;
 mod cursor;
 mod error;
@@ -17,11 +18,11 @@ mod stats;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use axum::extract::Request;
-use axum::http::{Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use compute_escrow_client::api::{
     ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage,
@@ -34,6 +35,7 @@ use serde::de::DeserializeOwned;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use sqlx::types::Json as JsonColumn;
 use sqlx::{PgPool, Postgres, QueryBuilder};
+use tokio::sync::OnceCell;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
@@ -51,6 +53,29 @@ pub struct AppState {
     /// Renders `/metrics`.
     pub prometheus: PrometheusHandle,
     pub rpc: Arc<RpcClient>,
+    /// Where clients reach this API (absolute URLs in action responses).
+    pub public_url: String,
+    /// The cluster's CAIP-2 id, read from the node once it answers.
+    pub chain_id: Arc<OnceCell<String>>,
+}
+
+impl AppState {
+    /// The cluster's CAIP-2 id (`solana:` and the first 32 characters of the
+    /// genesis hash); `solana` alone while the node does not answer.
+    pub async fn chain_id(&self) -> String {
+        let read = || async {
+            let hash = tokio::time::timeout(Duration::from_secs(2), self.rpc.get_genesis_hash())
+                .await
+                .map_err(|_| "timeout".to_string())?
+                .map_err(|e| e.to_string())?
+                .to_string();
+            Ok::<_, String>(format!("solana:{}", &hash[..hash.len().min(32)]))
+        };
+        match self.chain_id.get_or_try_init(read).await {
+            Ok(id) => id.clone(),
+            Err(_) => "solana".into(),
+        }
+    }
 }
 
 /// Runs `q` (ending in `LIMIT`, to which this adds `limit + 1`) and returns
@@ -80,11 +105,36 @@ pub(crate) async fn fetch_page<T: DeserializeOwned + Send + Unpin + 'static>(
 
 /// The router with all routes and layers.
 pub fn router(state: AppState) -> Router {
+    // Open to any page; POST for the actions, whose headers browsers may read.
     let cors = CorsLayer::new()
-        .allow_methods([Method::GET])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
         .allow_origin(Any)
-        .allow_headers(Any);
+        .allow_headers(Any)
+        .expose_headers([
+            HeaderName::from_static("x-action-version"),
+            HeaderName::from_static("x-blockchain-ids"),
+        ]);
+    let action_routes = Router::new()
+        .route("/actions.json", get(actions::actions_json))
+        .route(
+            "/api/actions/rent/{listing}",
+            get(actions::rent_get).post(actions::rent_post),
+        )
+        .route("/api/actions/lease/{lease}", get(actions::lease_get))
+        .route(
+            "/api/actions/lease/{lease}/{action}",
+            post(actions::lease_post),
+        )
+        .route(
+            "/api/actions/listing/{listing}/{action}",
+            post(actions::listing_post),
+        )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            with_action_headers,
+        ));
     Router::new()
+        .merge(action_routes)
         .route("/v1/listings", get(listings::list))
         .route("/v1/listings/{pubkey}", get(listings::get))
         .route("/v1/leases", get(leases::list))
@@ -106,6 +156,20 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(cors)
         .with_state(state)
+}
+
+/// Adds the headers the Actions spec requires to an action response.
+async fn with_action_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let chain = state.chain_id().await;
+    for (name, value) in actions::action_headers(&chain) {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 async fn observe(request: Request, next: Next) -> Response {
