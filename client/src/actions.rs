@@ -3,19 +3,20 @@
 //! action endpoints serve, in the spec's JSON spelling.
 
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The spec version these endpoints follow (`X-Action-Version`).
 pub const ACTION_VERSION: &str = "2.4";
 
 /// `GET /actions.json`: which site paths map to which action endpoints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionsJson {
     /// Path rules, first match wins.
     pub rules: Vec<ActionRule>,
 }
 
 /// One rule of `actions.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionRule {
     /// A site path pattern (`*` one segment, `**` any).
@@ -25,7 +26,7 @@ pub struct ActionRule {
 }
 
 /// `GET` of an action: what it does and the ways to take it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionGetResponse {
     /// Always `action`.
@@ -51,7 +52,7 @@ pub struct ActionGetResponse {
 }
 
 /// The `type` of an action response.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ActionType {
     /// A GET response.
@@ -61,14 +62,14 @@ pub enum ActionType {
 }
 
 /// Linked actions of a GET response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ActionLinks {
     /// One button (or form) each.
     pub actions: Vec<LinkedAction>,
 }
 
 /// One button or form of an action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LinkedAction {
     /// Always `transaction` here: POSTing `href` returns one to sign.
     #[serde(rename = "type")]
@@ -83,7 +84,7 @@ pub struct LinkedAction {
 }
 
 /// The kind of a linked action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkedActionType {
     /// POST returns a transaction to sign.
@@ -91,7 +92,7 @@ pub enum LinkedActionType {
 }
 
 /// An input of a linked action.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionParameter {
     /// The input type (`number` here).
@@ -112,14 +113,14 @@ pub struct ActionParameter {
 }
 
 /// `POST` body of an action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionPostRequest {
     /// The wallet that signs and pays the fee, base58.
     pub account: String,
 }
 
 /// `POST` response: the unsigned transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionPostResponse {
     /// Always `transaction`.
     #[serde(rename = "type")]
@@ -133,7 +134,7 @@ pub struct ActionPostResponse {
 }
 
 /// Every error of an action endpoint: a 4xx with this body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActionError {
     /// What is wrong, for the user.
     pub message: String,

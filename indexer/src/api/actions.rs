@@ -75,6 +75,8 @@ impl IntoResponse for Refused {
 type ActionResult<T> = Result<Json<T>, Refused>;
 
 /// `GET /actions.json`: the web app's pages mapped to their actions.
+#[utoipa::path(get, path = "/actions.json", tag = "actions",
+    responses((status = 200, body = ActionsJson)))]
 pub async fn actions_json() -> Json<ActionsJson> {
     let rule = |path: &str, api: &str| ActionRule {
         path_pattern: path.into(),
@@ -125,6 +127,10 @@ async fn current_quote(state: &AppState, listing: &Pubkey, hours: u32) -> Result
 
 /// `GET /api/actions/rent/{listing}`: the listing's price for its minimum
 /// hours, and a form for any hours it allows.
+#[utoipa::path(get, path = "/api/actions/rent/{listing}", tag = "actions",
+    params(("listing" = String, Path, description = "Listing account")),
+    responses((status = 200, body = ActionGetResponse), (status = 400, body = ActionError),
+        (status = 404, body = ActionError), (status = 409, body = ActionError), (status = 503, body = ActionError)))]
 pub async fn rent_get(
     State(state): State<AppState>,
     Path(listing): Path<String>,
@@ -191,6 +197,14 @@ fn hex(bytes: &[u8; 32]) -> String {
 /// `POST /api/actions/rent/{listing}?hours=&price=&terms=`: the `open_lease`
 /// transaction for the posting wallet, signing exactly the terms it was
 /// shown; refused (409) if the listing changed since.
+#[utoipa::path(post, path = "/api/actions/rent/{listing}", tag = "actions",
+    params(("listing" = String, Path, description = "Listing account"),
+        ("hours" = String, Query, description = "Hours to rent"),
+        ("price" = String, Query, description = "Price per hour the renter was shown, lamports"),
+        ("terms" = String, Query, description = "Terms hash the renter was shown, hex")),
+    request_body = ActionPostRequest,
+    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError),
+        (status = 404, body = ActionError), (status = 409, body = ActionError), (status = 503, body = ActionError)))]
 pub async fn rent_post(
     State(state): State<AppState>,
     Path(listing): Path<String>,
@@ -342,6 +356,14 @@ pub struct HoursQuery {
 
 /// `POST /api/actions/lease/{lease}/{action}`: extend, cancel, settle or
 /// claim, for the posting wallet.
+#[utoipa::path(post, path = "/api/actions/lease/{lease}/{action}", tag = "actions",
+    params(("lease" = String, Path, description = "Lease account"),
+        ("action" = String, Path, description = "extend, cancel, settle or claim"),
+        ("hours" = Option<String>, Query, description = "Hours to add (extend)")),
+    request_body = ActionPostRequest,
+    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError),
+        (status = 403, body = ActionError), (status = 404, body = ActionError), (status = 409, body = ActionError),
+        (status = 503, body = ActionError)))]
 pub async fn lease_post(
     State(state): State<AppState>,
     Path((lease, action)): Path<(String, LeaseAction)>,
@@ -448,6 +470,13 @@ pub enum ListingAction {
 
 /// `POST /api/actions/listing/{listing}/{pause|resume}`: for the provider's
 /// authority.
+#[utoipa::path(post, path = "/api/actions/listing/{listing}/{action}", tag = "actions",
+    params(("listing" = String, Path, description = "Listing account"),
+        ("action" = String, Path, description = "pause or resume")),
+    request_body = ActionPostRequest,
+    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError),
+        (status = 403, body = ActionError), (status = 404, body = ActionError), (status = 409, body = ActionError),
+        (status = 503, body = ActionError)))]
 pub async fn listing_post(
     State(state): State<AppState>,
     Path((listing, action)): Path<(String, ListingAction)>,
@@ -486,6 +515,10 @@ pub async fn listing_post(
 
 /// `GET /api/actions/lease/{lease}`: the lease's state and the actions it
 /// allows now (extend and cancel while it runs, settle once due, claim).
+#[utoipa::path(get, path = "/api/actions/lease/{lease}", tag = "actions",
+    params(("lease" = String, Path, description = "Lease account")),
+    responses((status = 200, body = ActionGetResponse), (status = 400, body = ActionError),
+        (status = 404, body = ActionError), (status = 503, body = ActionError)))]
 pub async fn lease_get(
     State(state): State<AppState>,
     Path(lease): Path<String>,

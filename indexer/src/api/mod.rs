@@ -196,7 +196,13 @@ async fn observe(request: Request, next: Next) -> Response {
         stats::get,
         config::get,
         health::health,
-        health::metrics
+        health::metrics,
+        actions::actions_json,
+        actions::rent_get,
+        actions::rent_post,
+        actions::lease_get,
+        actions::lease_post,
+        actions::listing_post
     ),
     components(schemas(
         ConfigView,
