@@ -139,3 +139,19 @@ pub struct ActionError {
     /// What is wrong, for the user.
     pub message: String,
 }
+
+/// `POST /api/transactions`: a transaction an action built, signed by the
+/// wallet, for the API to send (this market's web app relays through it, so
+/// a refusal comes back named by the SDK).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SignedTransaction {
+    /// The signed transaction, base64 (as the wallet returned it).
+    pub transaction: String,
+}
+
+/// The answer to a relayed transaction once the cluster confirmed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SentTransaction {
+    /// Its signature, base58.
+    pub signature: String,
+}

@@ -1,6 +1,7 @@
 //! `compute-escrow-indexer`: ingest (RPC -> PostgreSQL) and the HTTP API.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,6 +35,10 @@ struct Args {
     /// default `http://` + `--listen`.
     #[arg(long, env = "PUBLIC_URL")]
     public_url: Option<String>,
+    /// The built web app (`scripts/build-web.sh` writes `web/dist`), served
+    /// under `/app/`.
+    #[arg(long, env = "WEB_DIR", default_value = "web/dist")]
+    web_dir: PathBuf,
     /// Seconds between reconcile snapshots (finds closed accounts).
     #[arg(long, env = "RECONCILE_SECONDS", default_value_t = 60)]
     reconcile_seconds: u64,
@@ -120,6 +125,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .trim_end_matches('/')
             .to_string(),
         chain_id: Arc::default(),
+        web_dir: args.web_dir.clone(),
     });
     let upkeep = tokio::spawn({
         let mut shutdown = shutdown_rx.clone();

@@ -1,6 +1,7 @@
-//! Solana Actions: transactions for any wallet (renter: rent; more roles to
-//! come), built with the SDK from the chain's current state, never from the
-//! mirror, so a quote is what the program will see.
+//! Solana Actions: transactions for any wallet (renter: rent, extend,
+//! cancel; provider: claim, pause, resume; anyone: settle), built with the SDK
+//! from the chain's current state, never from the mirror, so a quote is what
+//! the program will see; and the relay that sends what a wallet signed.
 
 use std::str::FromStr;
 
@@ -17,7 +18,7 @@ use compute_escrow_client::accounts::{self, FetchError};
 use compute_escrow_client::actions::{
     ActionError, ActionGetResponse, ActionLinks, ActionParameter, ActionPostRequest,
     ActionPostResponse, ActionRule, ActionType, ActionsJson, LinkedAction, LinkedActionType,
-    ACTION_VERSION,
+    SentTransaction, SignedTransaction, ACTION_VERSION,
 };
 use compute_escrow_client::quote::{quote, Quote, QuoteError};
 use compute_escrow_client::{compute_units, errors, ix};
@@ -125,19 +126,25 @@ async fn current_quote(state: &AppState, listing: &Pubkey, hours: u32) -> Result
     Ok(quote(&account, &config, hours, rent)?)
 }
 
-/// `GET /api/actions/rent/{listing}`: the listing's price for its minimum
-/// hours, and a form for any hours it allows.
+/// `GET /api/actions/rent/{listing}[?hours=N]`: the final price for N hours
+/// (default: the listing's minimum), and a form for any hours it allows.
 #[utoipa::path(get, path = "/api/actions/rent/{listing}", tag = "actions",
-    params(("listing" = String, Path, description = "Listing account")),
+    params(("listing" = String, Path, description = "Listing account"),
+        ("hours" = Option<String>, Query, description = "Hours to quote (default: the listing's minimum)")),
     responses((status = 200, body = ActionGetResponse), (status = 400, body = ActionError),
         (status = 404, body = ActionError), (status = 409, body = ActionError), (status = 503, body = ActionError)))]
 pub async fn rent_get(
     State(state): State<AppState>,
     Path(listing): Path<String>,
+    Query(query): Query<HoursQuery>,
 ) -> ActionResult<ActionGetResponse> {
     let key = listing_key(&listing)?;
     let account = accounts::listing(&state.rpc, &key).await?;
-    let q = current_quote(&state, &key, account.min_hours).await?;
+    let hours = match query.hours {
+        Some(text) => hours_of(&text)?,
+        None => account.min_hours,
+    };
+    let q = current_quote(&state, &key, hours).await?;
     let href = |hours: &str| {
         format!(
             "/api/actions/rent/{key}?hours={hours}&price={}&terms={}",
@@ -147,7 +154,7 @@ pub async fn rent_get(
     };
     Ok(Json(ActionGetResponse {
         kind: ActionType::Action,
-        icon: format!("{}/app/icon.png", state.public_url),
+        icon: format!("{}/app/icon.svg", state.public_url),
         title: format!(
             "{}× {} ({} GB) in {}",
             account.gpu_count, account.gpu_model, account.vram_gb, account.region
@@ -190,6 +197,11 @@ pub struct RentQuery {
     terms: String,
 }
 
+fn hours_of(text: &str) -> Result<u32, Refused> {
+    text.parse()
+        .map_err(|_| Refused::bad(format!("`{text}` is not a number of hours")))
+}
+
 fn hex(bytes: &[u8; 32]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -213,10 +225,7 @@ pub async fn rent_post(
 ) -> ActionResult<ActionPostResponse> {
     let key = listing_key(&listing)?;
     let renter = wallet(&body)?;
-    let hours: u32 = query
-        .hours
-        .parse()
-        .map_err(|_| Refused::bad(format!("`{}` is not a number of hours", query.hours)))?;
+    let hours = hours_of(&query.hours)?;
     let q = current_quote(&state, &key, hours).await?;
     if query.price != q.signed.price_lamports_per_hour.to_string()
         || query.terms != hex(&q.signed.terms_hash)
@@ -375,10 +384,7 @@ pub async fn lease_post(
     let (names, instruction, message) = match action {
         LeaseAction::Extend => {
             only_renter(&l, &account)?;
-            let text = query.hours.unwrap_or_default();
-            let hours: u32 = text
-                .parse()
-                .map_err(|_| Refused::bad(format!("`{text}` is not a number of hours")))?;
+            let hours = hours_of(&query.hours.unwrap_or_default())?;
             let cost = math::lease_cost(l.price_lamports_per_hour, hours)
                 .map_err(|_| Refused::bad("price × hours overflows"))?;
             (
@@ -514,7 +520,8 @@ pub async fn listing_post(
 }
 
 /// `GET /api/actions/lease/{lease}`: the lease's state and the actions it
-/// allows now (extend and cancel while it runs, settle once due, claim).
+/// allows now (extend and cancel while it runs, settle once due, claim while
+/// attested uptime is unpaid).
 #[utoipa::path(get, path = "/api/actions/lease/{lease}", tag = "actions",
     params(("lease" = String, Path, description = "Lease account")),
     responses((status = 200, body = ActionGetResponse), (status = 400, body = ActionError),
@@ -561,22 +568,33 @@ pub async fn lease_get(
     if l.is_settleable(now).unwrap_or(false) {
         actions.push(link("settle", "Settle".into(), Vec::new()));
     }
-    actions.push(link(
-        "claim",
-        "Claim earnings (provider)".into(),
-        Vec::new(),
-    ));
+    let due = math::payout_due(
+        l.attested_seconds,
+        l.price_lamports_per_hour,
+        l.fee_bps,
+        l.paid_out,
+        l.fee_paid,
+    )
+    .unwrap_or_default();
+    if due.provider > 0 || due.fee > 0 {
+        actions.push(link(
+            "claim",
+            format!("Claim {} (provider)", lamports(due.provider)),
+            Vec::new(),
+        ));
+    }
     Ok(Json(ActionGetResponse {
         kind: ActionType::Action,
-        icon: format!("{}/app/icon.png", state.public_url),
+        icon: format!("{}/app/icon.svg", state.public_url),
         title: format!("Lease {key}"),
         description: format!(
-            "{} h at {} per hour; {} s attested up, {} s down; {} paid to the provider, {} refunded so far.",
+            "{} h at {} per hour; {} s attested up, {} s down; {} paid to the provider, {} claimable now, {} refunded so far.",
             l.hours,
             lamports(l.price_lamports_per_hour),
             l.attested_seconds,
             l.down_seconds,
             lamports(l.paid_out),
+            lamports(due.provider),
             lamports(l.refunded)
         ),
         label: "Lease".into(),
@@ -596,4 +614,41 @@ pub fn action_headers(chain_id: &str) -> [(&'static str, HeaderValue); 2] {
             HeaderValue::from_str(chain_id).unwrap_or(HeaderValue::from_static("solana")),
         ),
     ]
+}
+
+/// `POST /api/transactions`: sends a transaction an action built and a wallet
+/// signed, and answers once the cluster confirmed it. A refusal is a 409
+/// naming the program's error and what to do about it; nothing moved.
+#[utoipa::path(post, path = "/api/transactions", tag = "actions",
+    request_body = SignedTransaction,
+    responses((status = 200, body = SentTransaction), (status = 400, body = ActionError),
+        (status = 409, body = ActionError), (status = 503, body = ActionError)))]
+pub async fn send_signed(
+    State(state): State<AppState>,
+    Json(body): Json<SignedTransaction>,
+) -> ActionResult<SentTransaction> {
+    let bytes = STANDARD
+        .decode(body.transaction.trim())
+        .map_err(|_| Refused::bad("`transaction` is not base64"))?;
+    let transaction: Transaction = bincode::deserialize(&bytes)
+        .map_err(|_| Refused::bad("`transaction` is not a serialised transaction"))?;
+    if transaction.verify().is_err() {
+        return Err(Refused::bad(
+            "the transaction is not signed by every key it needs (did the wallet sign it?)",
+        ));
+    }
+    let signature = state
+        .rpc
+        .send_and_confirm_transaction(&transaction)
+        .await
+        .map_err(|e| match errors::from_client_error(&e) {
+            Some(refused) => Refused::conflict(refused.to_string()),
+            None if e.get_transaction_error().is_some() => {
+                Refused::conflict(format!("the cluster refused the transaction: {e}"))
+            }
+            None => rpc_down(e),
+        })?;
+    Ok(Json(SentTransaction {
+        signature: signature.to_string(),
+    }))
 }

@@ -15,13 +15,14 @@ mod listings;
 mod providers;
 mod stats;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use compute_escrow_client::api::{
@@ -38,6 +39,7 @@ use sqlx::{PgPool, Postgres, QueryBuilder};
 use tokio::sync::OnceCell;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 
@@ -57,6 +59,8 @@ pub struct AppState {
     pub public_url: String,
     /// The cluster's CAIP-2 id, read from the node once it answers.
     pub chain_id: Arc<OnceCell<String>>,
+    /// The built web app, served under `/app/`.
+    pub web_dir: PathBuf,
 }
 
 impl AppState {
@@ -135,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         ));
     Router::new()
         .merge(action_routes)
+        .merge(web_app(&state.web_dir))
         .route("/v1/listings", get(listings::list))
         .route("/v1/listings/{pubkey}", get(listings::get))
         .route("/v1/leases", get(leases::list))
@@ -151,11 +156,37 @@ pub fn router(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(10),
         ))
+        // The relay waits for the cluster's confirmation (bounded by the
+        // transaction's blockhash lifetime), longer than a read may take.
+        .merge(
+            Router::new()
+                .route("/api/transactions", post(actions::send_signed))
+                .layer(middleware::from_fn(observe)),
+        )
         // Outside the timeout, so its 408 gets the JSON error body too.
         .layer(middleware::from_fn(error::json_errors))
         .layer(CompressionLayer::new())
         .layer(cors)
         .with_state(state)
+}
+
+/// The web app's files under `/app/`; every other path under it is the app's
+/// page (it routes in the browser). `/` leads there.
+fn web_app(dir: &std::path::Path) -> Router<AppState> {
+    let index = dir.join("index.html");
+    let root = Router::new().route("/", get(|| async { Redirect::to("/app/") }));
+    if index.is_file() {
+        root.nest_service("/app", ServeDir::new(dir).fallback(ServeFile::new(index)))
+    } else {
+        let missing = || async {
+            ApiError::NotFound {
+                what: "the web app (build it with scripts/build-web.sh; the indexer serves --web-dir, default web/dist)",
+            }
+        };
+        root.route("/app", get(missing))
+            .route("/app/", get(missing))
+            .route("/app/{*page}", get(missing))
+    }
 }
 
 /// Adds the headers the Actions spec requires to an action response.
@@ -202,7 +233,8 @@ async fn observe(request: Request, next: Next) -> Response {
         actions::rent_post,
         actions::lease_get,
         actions::lease_post,
-        actions::listing_post
+        actions::listing_post,
+        actions::send_signed
     ),
     components(schemas(
         ConfigView,
