@@ -7,6 +7,10 @@ for pkg in libssl-dev pkg-config xz-utils; do
 done
 # Virtualenvs for the API fuzzer (scripts/install-schemathesis.sh).
 python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+# Node.js and npm: the web app's build (scripts/build-web.sh) and the
+# TypeScript checks of the IDL and the Actions responses.
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 # PostgreSQL server binaries (initdb, pg_ctl) for the indexer tests.
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   missing+=(postgresql)

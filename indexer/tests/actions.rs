@@ -4,7 +4,9 @@
 //! and the accounts they changed read from the chain; bad and stale requests
 //! refused with a message and nothing moved.
 
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -18,6 +20,7 @@ use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::{default_terms, ix};
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
@@ -36,9 +39,22 @@ impl Drop for Serving {
 struct Api {
     base: String,
     http: reqwest::Client,
+    /// Every action response, as `<spec type>.<n>.json`, for the spec check.
+    responses: PathBuf,
+    recorded: AtomicUsize,
 }
 
 impl Api {
+    /// Keeps `body` for the check against `@solana/actions-spec`'s `kind`.
+    fn record(&self, kind: &str, body: &Value) {
+        let n = self.recorded.fetch_add(1, Ordering::Relaxed);
+        std::fs::write(
+            self.responses.join(format!("{kind}.{n:03}.json")),
+            body.to_string(),
+        )
+        .expect("record a response");
+    }
+
     async fn get(&self, path: &str) -> reqwest::Response {
         self.http
             .get(format!("{}{path}", self.base))
@@ -47,16 +63,41 @@ impl Api {
             .expect("GET")
     }
 
-    async fn post(&self, path: &str, account: &str) -> (u16, Value) {
+    /// GET of an action (or `actions.json`): the body, recorded as `kind`
+    /// when it succeeds and as an `ActionError` when it does not.
+    async fn get_action<T: DeserializeOwned>(&self, path: &str, kind: &str) -> T {
+        let response = self.get(path).await;
+        let ok = response.status().is_success();
+        let body: Value = response.json().await.expect("a JSON body");
+        self.record(if ok { kind } else { "ActionError" }, &body);
+        serde_json::from_value(body).expect("the SDK's spec shape")
+    }
+
+    async fn post_json(&self, path: &str, body: Value) -> (u16, Value) {
         let response = self
             .http
             .post(format!("{}{path}", self.base))
-            .json(&json!({ "account": account }))
+            .json(&body)
             .send()
             .await
             .expect("POST");
         let status = response.status().as_u16();
         (status, response.json().await.expect("a JSON body"))
+    }
+
+    /// POST of an action for `account`, its body recorded as the spec's
+    /// `ActionPostResponse` or `ActionError`.
+    async fn post(&self, path: &str, account: &str) -> (u16, Value) {
+        let (status, body) = self.post_json(path, json!({ "account": account })).await;
+        self.record(
+            if status == 200 {
+                "ActionPostResponse"
+            } else {
+                "ActionError"
+            },
+            &body,
+        );
+        (status, body)
     }
 }
 
@@ -123,9 +164,14 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
             .spawn()
             .expect("start the indexer"),
     );
+    let responses = std::env::temp_dir().join(format!("ce-action-responses-{port}"));
+    let _ = std::fs::remove_dir_all(&responses);
+    std::fs::create_dir_all(&responses).expect("a responses dir");
     let api = Api {
         base: format!("http://127.0.0.1:{port}"),
         http: reqwest::Client::new(),
+        responses,
+        recorded: AtomicUsize::new(0),
     };
     poll(
         "the API",
@@ -150,7 +196,9 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
         rules.headers()["x-blockchain-ids"],
         format!("solana:{}", &genesis[..32]).as_str()
     );
-    let rules: ActionsJson = rules.json().await.expect("spec shape");
+    let rules: Value = rules.json().await.expect("JSON");
+    api.record("ActionsJson", &rules);
+    let rules: ActionsJson = serde_json::from_value(rules).expect("spec shape");
     assert!(rules
         .rules
         .iter()
@@ -174,11 +222,19 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
 
     // Rent: the GET states the final price; its link signs exactly it.
     let page: ActionGetResponse = api
-        .get(&format!("/api/actions/rent/{listing}"))
-        .await
-        .json()
-        .await
-        .expect("spec shape");
+        .get_action(&format!("/api/actions/rent/{listing}"), "ActionGetResponse")
+        .await;
+    let quoted: ActionGetResponse = api
+        .get_action(
+            &format!("/api/actions/rent/{listing}?hours=3"),
+            "ActionGetResponse",
+        )
+        .await;
+    assert!(
+        quoted.description.contains("1.08 SOL for 3 h"),
+        "{}",
+        quoted.description
+    );
     assert!(
         page.description.contains("0.36 SOL for 1 h"),
         "{}",
@@ -292,11 +348,8 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
 
     // The lease page offers what the lease allows; extend and cancel land.
     let lease_page: ActionGetResponse = api
-        .get(&format!("/api/actions/lease/{lease}"))
-        .await
-        .json()
-        .await
-        .expect("spec shape");
+        .get_action(&format!("/api/actions/lease/{lease}"), "ActionGetResponse")
+        .await;
     let labels: Vec<&str> = lease_page
         .links
         .as_ref()
@@ -334,6 +387,121 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
         .unwrap();
     assert_eq!(cancelled.state, LeaseState::Cancelled);
 
+    // Attested up to the cancel: the provider claims and anyone settles,
+    // both sent through the API's relay as the web app does.
+    m.chain
+        .send(
+            &[ix::attest_uptime(
+                &m.attestor.pubkey(),
+                &m.provider,
+                &listing,
+                lease,
+                cancelled.attested_until,
+                cancelled.end_ts,
+                (cancelled.end_ts - cancelled.attested_until) as u64,
+            )],
+            &[&m.attestor],
+        )
+        .await;
+    let lease_page: ActionGetResponse = api
+        .get_action(&format!("/api/actions/lease/{lease}"), "ActionGetResponse")
+        .await;
+    let hrefs: Vec<&str> = lease_page
+        .links
+        .as_ref()
+        .unwrap()
+        .actions
+        .iter()
+        .map(|a| a.href.as_str())
+        .collect();
+    assert!(
+        hrefs.iter().any(|h| h.ends_with("/claim")) && hrefs.iter().any(|h| h.ends_with("/settle")),
+        "a fully attested cancelled lease offers claim and settle: {hrefs:?}"
+    );
+    let wallet_before = m.chain.balance(&m.wallet.pubkey()).await;
+    let (status, body) = api
+        .post(
+            &format!("/api/actions/lease/{lease}/claim"),
+            &m.authority.pubkey().to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let claimed_tx = relay(&api, body, &m.authority).await;
+    let claimed = accounts::lease(&m.chain.v.rpc, lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(claimed.paid_out > 0, "the claim paid");
+    assert_eq!(
+        m.chain.balance(&m.wallet.pubkey()).await - wallet_before,
+        claimed.paid_out,
+        "the payout wallet got what the lease paid out"
+    );
+    // The same signed transaction again: refused by the cluster, named.
+    let (status, body) = api
+        .post_json("/api/transactions", json!({ "transaction": claimed_tx }))
+        .await;
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = api
+        .post(
+            &format!("/api/actions/lease/{lease}/claim"),
+            &m.authority.pubkey().to_string(),
+        )
+        .await;
+    assert_eq!(status, 409, "nothing left to claim: {body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("NothingToClaim")),
+        "{body}"
+    );
+    let (status, body) = api
+        .post(
+            &format!("/api/actions/lease/{lease}/settle"),
+            &m.renter.pubkey().to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    relay(&api, body, &m.renter).await;
+    assert!(
+        accounts::lease(&m.chain.v.rpc, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "settled and closed"
+    );
+
+    // The relay refuses what is not a signed transaction, naming why.
+    let unsigned = {
+        let (status, body) = api
+            .post(
+                &format!("/api/actions/listing/{listing}/pause"),
+                &m.authority.pubkey().to_string(),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["transaction"].as_str().unwrap().to_string()
+    };
+    for (transaction, names) in [
+        ("%%%".to_string(), "not base64"),
+        (STANDARD.encode(b"garbage"), "not a serialised transaction"),
+        (unsigned, "not signed"),
+    ] {
+        let (status, body) = api
+            .post_json("/api/transactions", json!({ "transaction": transaction }))
+            .await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| m.contains(names)),
+            "{body}"
+        );
+    }
+    let (status, body) = api.post_json("/api/transactions", json!({})).await;
+    assert!(
+        (400..500).contains(&status) && body["message"].is_string(),
+        "{status} {body}"
+    );
+
     // The provider pauses and resumes its listing from a wallet.
     for (action, state) in [
         ("pause", ListingState::Paused),
@@ -350,4 +518,46 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
         let l = accounts::listing(&m.chain.v.rpc, &listing).await.unwrap();
         assert_eq!(l.state, state);
     }
+
+    // Every response above, checked against the spec's own TypeScript types.
+    check_against_spec(&api.responses);
+}
+
+/// Signs an action's transaction as `payer` and sends it through the API's
+/// relay (`POST /api/transactions`); the signed transaction, base64.
+async fn relay(api: &Api, response: Value, payer: &Keypair) -> String {
+    let response: ActionPostResponse = serde_json::from_value(response).expect("spec shape");
+    let bytes = STANDARD.decode(&response.transaction).expect("base64");
+    let mut tx: Transaction = bincode::deserialize(&bytes).expect("a transaction");
+    let blockhash = tx.message.recent_blockhash;
+    tx.try_sign(&[payer], blockhash).expect("the wallet signs");
+    let signed = STANDARD.encode(bincode::serialize(&tx).expect("serialise"));
+    let (status, body) = api
+        .post_json("/api/transactions", json!({ "transaction": signed }))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["signature"], tx.signatures[0].to_string());
+    signed
+}
+
+/// Type-checks the recorded responses against `@solana/actions-spec`
+/// (`tests/browser/check-action-types.mjs`; `scripts/setup-browser-tests.sh`
+/// installs its packages).
+fn check_against_spec(responses: &Path) {
+    let browser = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/browser");
+    assert!(
+        browser.join("node_modules/@solana/actions-spec").exists(),
+        "tests/browser's packages are missing: run scripts/setup-browser-tests.sh first (scripts/test.sh does)"
+    );
+    let status = Command::new("node")
+        .arg(browser.join("check-action-types.mjs"))
+        .arg(responses)
+        .status()
+        .expect("run node (Node.js 20)");
+    assert!(
+        status.success(),
+        "action responses do not match @solana/actions-spec's types (kept in {})",
+        responses.display()
+    );
+    let _ = std::fs::remove_dir_all(responses);
 }

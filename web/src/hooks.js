@@ -40,7 +40,7 @@ export function useAction(session, takeAction) {
     }
     try {
       const { signature } = await takeAction(session, href, (text) => setStatus({ kind: "progress", text }));
-      setStatus({ kind: "done", text: `${done} (transaction ${signature})` });
+      setStatus({ kind: "done", text: `Done: ${done}. Transaction ${signature}` });
       return true;
     } catch (e) {
       setStatus({ kind: "error", text: e.message });

@@ -12,6 +12,9 @@ import { ProviderPage } from "./pages/provider.jsx";
 import { Notice } from "./notice.jsx";
 import { Link, usePath } from "./router.jsx";
 
+/** Where the app remembers the wallet last connected. */
+const REMEMBERED = "compute-escrow.wallet";
+
 function WalletBar({ session, setSession }) {
   const [wallets, setWallets] = useState([]);
   const [error, setError] = useState(null);
@@ -20,16 +23,23 @@ function WalletBar({ session, setSession }) {
     setWallets(found.wallets);
     return found.stop;
   }, []);
-  const choose = async (wallet) => {
+  const choose = async (wallet, silent = false) => {
     setError(null);
     try {
-      setSession({ wallet, account: await connect(wallet) });
+      setSession({ wallet, account: await connect(wallet, silent) });
+      localStorage.setItem(REMEMBERED, wallet.name);
     } catch (e) {
-      setError(e.message);
+      if (!silent) setError(e.message);
     }
   };
+  // The wallet chosen last time reconnects without asking, if it allows.
+  useEffect(() => {
+    const remembered = wallets.find((w) => w.name === localStorage.getItem(REMEMBERED));
+    if (remembered && !session) choose(remembered, true);
+  }, [wallets]);
   if (session) {
     const leave = async () => {
+      localStorage.removeItem(REMEMBERED);
       await disconnect(session.wallet).catch(() => {});
       setSession(null);
     };

@@ -1,14 +1,16 @@
-// A lease's attested time as a chart: each attested period drawn up (green)
-// then down (red) in proportion to what the attestor signed, time not yet
-// attested grey, and a marker at now.
+// A lease's attested time as a chart, from its start to now (or its end once
+// past): each attested period drawn up (green) then down (red) in proportion
+// to what the attestor signed, and time not yet attested grey.
 
 const WIDTH = 600;
 const HEIGHT = 28;
 
-/** The timeline of a lease from `start` to `end` (unix seconds) with its `UptimeAttested` events. */
+/** The timeline of a lease from `start` to `end` (unix seconds) with its `UptimeAttested` events, drawn up to `now`. */
 export function Timeline({ start, end, periods, now }) {
-  const span = Math.max(1, end - start);
-  const x = (t) => ((Math.min(Math.max(t, start), end) - start) / span) * WIDTH;
+  const attested = periods.reduce((latest, p) => Math.max(latest, p.to), start);
+  const shown = Math.min(end, Math.max(now, attested));
+  const span = Math.max(1, shown - start);
+  const x = (t) => ((Math.min(Math.max(t, start), shown) - start) / span) * WIDTH;
   const up = periods.reduce((sum, p) => sum + Number(p.up_seconds), 0);
   const down = periods.reduce((sum, p) => sum + (p.to - p.from) - Number(p.up_seconds), 0);
   return (
@@ -28,9 +30,9 @@ export function Timeline({ start, end, periods, now }) {
             </g>
           );
         })}
-        {now > start && now < end && <line x1={x(now)} x2={x(now)} y1="0" y2={HEIGHT} class="now" />}
       </svg>
       <figcaption>
+        {new Date(start * 1000).toLocaleTimeString()} to {shown < end ? "now" : new Date(end * 1000).toLocaleTimeString()}:
         <span class="key up" /> up {up} s <span class="key down" /> down {down} s <span class="key unattested" /> not yet attested
       </figcaption>
     </figure>

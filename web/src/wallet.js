@@ -21,11 +21,11 @@ export function discoverWallets(onChange) {
   return { wallets: list(), stop: () => (offRegister(), offUnregister()) };
 }
 
-/** Connects `wallet`; its first account is the session's. */
-export async function connect(wallet) {
+/** Connects `wallet` (`silent`: only if it needs no prompt); its first account is the session's. */
+export async function connect(wallet, silent = false) {
   let accounts;
   try {
-    ({ accounts } = await wallet.features[CONNECT].connect());
+    ({ accounts } = await wallet.features[CONNECT].connect(silent ? { silent: true } : undefined));
   } catch (e) {
     throw new UserError(`${wallet.name} did not connect: ${e?.message ?? e}`);
   }

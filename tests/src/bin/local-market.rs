@@ -13,7 +13,14 @@ use std::time::Duration;
 
 use compute_escrow::pda;
 use compute_escrow::state::LeaseState;
-use compute_escrow_client::api::{spelled, Health, LeaseDetail, ListingPage, ProviderRecord};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use compute_escrow_client::actions::{
+    ActionGetResponse, ActionPostRequest, ActionPostResponse, SentTransaction, SignedTransaction,
+};
+use compute_escrow_client::api::{
+    spelled, Health, LeaseDetail, LeasePage, ListingPage, ProviderRecord,
+};
 use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
@@ -22,6 +29,7 @@ use compute_escrow_tests::{ix, LAMPORTS_PER_SOL};
 use serde::de::DeserializeOwned;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
+use solana_sdk::transaction::Transaction;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
@@ -215,6 +223,8 @@ async fn start_market() -> Market {
         .args(["--rpc-url", &chain.v.rpc_url, "--ws-url", &chain.v.ws_url])
         .args(["--listen", &format!("127.0.0.1:{port}")])
         .args(["--reconcile-seconds", "5", "--history-poll-seconds", "1"])
+        .arg("--web-dir")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../web/dist"))
         .env(
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()),
@@ -476,6 +486,75 @@ async fn play(market: &Market, period: u64) {
         sol(p.lamports_earned),
     );
     drop(agent);
+
+    rent_through_actions(market, &renter, &pda::listing(&provider_pda, 1).0).await;
+}
+
+/// What a browser wallet does: the renter rents the A100 machine for 1 hour
+/// through the API's Solana Actions endpoint (the quote, the unsigned
+/// transaction for its wallet, the signature, the API's relay), then the
+/// lease shows in the API.
+async fn rent_through_actions(market: &Market, renter: &Keypair, listing: &Pubkey) {
+    let api = market.api.as_str();
+    step("A renter with a browser wallet rents the A100 machine for 1 hour through Solana Actions");
+    let quote: ActionGetResponse = api_wait(
+        api,
+        &format!("/api/actions/rent/{listing}?hours=1"),
+        "the rent action",
+        |_| true,
+    )
+    .await;
+    println!(
+        "  GET {api}/api/actions/rent/{listing}?hours=1
+    {}: {}",
+        quote.title, quote.description
+    );
+    let link = &quote.links.as_ref().expect("the rent link").actions[0];
+    let http = reqwest::Client::new();
+    let built: ActionPostResponse = http
+        .post(format!("{api}{}", link.href))
+        .json(&ActionPostRequest {
+            account: renter.pubkey().to_string(),
+        })
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("the rent action builds a transaction")
+        .json()
+        .await
+        .expect("an action response");
+    println!(
+        "  POST {api}{} {{\"account\": \"{}\"}}\n    {}",
+        link.href,
+        renter.pubkey(),
+        built.message.as_deref().unwrap_or_default()
+    );
+    let mut tx: Transaction =
+        bincode::deserialize(&STANDARD.decode(&built.transaction).expect("base64"))
+            .expect("a transaction");
+    let blockhash = tx.message.recent_blockhash;
+    tx.try_sign(&[renter], blockhash).expect("the wallet signs");
+    let sent: SentTransaction = http
+        .post(format!("{api}/api/transactions"))
+        .json(&SignedTransaction {
+            transaction: STANDARD.encode(bincode::serialize(&tx).expect("serialise")),
+        })
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("the relay sends the signed rental")
+        .json()
+        .await
+        .expect("a signature");
+    println!("  signed by the renter's wallet, sent through POST {api}/api/transactions: {}", sent.signature);
+    let leases: LeasePage = api_wait(
+        api,
+        &format!("/v1/leases?listing={listing}"),
+        "the lease rented through the action",
+        |page: &LeasePage| !page.items.is_empty(),
+    )
+    .await;
+    show_lease(api, &leases.items[0].pubkey).await;
 }
 
 /// Checks the settled lease adds up, and says so.
@@ -531,7 +610,9 @@ async fn main() {
     }
     step("The market keeps running");
     println!(
-        "Indexer API  {api}   e.g. curl {api}/v1/listings | curl {api}/v1/stats | {api}/openapi.json\n\
+        "Web app      {api}/app/   (rent, cancel, settle and claim from any Wallet Standard browser wallet)\n\
+         Actions      {api}/actions.json   (blink: {api}/api/actions/rent/<listing>)\n\
+         Indexer API  {api}   e.g. curl {api}/v1/listings | curl {api}/v1/stats | {api}/openapi.json\n\
          Validator    {rpc}\n\
          CLI          {cli} -C {dir}/renter.yml --api {api} renter listings\n\
          Press Ctrl-C to stop the validator, the indexer and PostgreSQL.",

@@ -46,11 +46,11 @@ export function LeaseCard({ summary, session, roles }) {
     ]);
     return { detail, action };
   }, [summary.pubkey, summary.state]);
-  const l = data?.detail?.lease ?? summary;
+  const l = data?.detail ?? summary;
   const now = Math.floor(Date.now() / 1000);
   const periods = (data?.detail?.history ?? [])
-    .filter((h) => h.event.kind === "UptimeAttested")
-    .map((h) => h.event.data);
+    .filter((h) => h.kind === "UptimeAttested")
+    .map((h) => h.data);
   const links = (data?.action?.links?.actions ?? []).filter((a) => roles.includes(actionName(a.href)));
   const take = (link) => run(link.href.replace("{hours}", encodeURIComponent(hours)), link.label);
   const left = l.state === "active" ? Math.max(0, l.end_ts - now) : 0;

@@ -25,7 +25,7 @@ function ListingRow({ listing: l, session }) {
       </td>
       <td>
         {l.state !== "closed" && (
-          <button onClick={() => run(`/api/actions/listing/${l.pubkey}/${toggle}`, `${toggle}d`)} data-testid={`listing-${toggle}`}>
+          <button onClick={() => run(`/api/actions/listing/${l.pubkey}/${toggle}`, `listing ${toggle}d`)} data-testid={`listing-${toggle}`}>
             {toggle === "pause" ? "Pause" : "Resume"}
           </button>
         )}

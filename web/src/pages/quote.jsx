@@ -23,10 +23,10 @@ export function Quote({ listing, session }) {
     get(`/v1/listings/${listing}`)
       .then((l) => {
         setAccount(l);
-        if (l) setHours(String(l.min_hours));
+        if (l && hours === "") setHours(String(l.min_hours));
       })
       .catch((e) => setQuoteError(e.message));
-  }, [listing]);
+  }, [listing, generation]);
 
   useEffect(() => {
     if (!account || hours === "") return;
