@@ -42,3 +42,24 @@ cursors = st.tuples(
     pubkeys,
 ).map(cursor)
 schemathesis.openapi.format("page-cursor", cursors)
+
+
+# Hypothesis describes a filter's lambda by parsing its module's source with
+# `ast`; deep inside schemathesis's coverage walk, CPython 3.11's parser can
+# raise `SystemError: AST constructor recursion depth mismatch` (a CPython
+# bug, python/cpython#106905), which schemathesis reports as a runtime error
+# of whichever operation it was generating. The description only names the
+# lambda in reports, so fall back to Hypothesis's own "unknown" spelling.
+from hypothesis.internal import lambda_sources as _lambda_sources  # noqa: E402
+
+_describe_lambda = _lambda_sources._lambda_description
+
+
+def _lambda_description_or_unknown(f, *args, **kwargs):
+    try:
+        return _describe_lambda(f, *args, **kwargs)
+    except SystemError:
+        return "lambda: <unknown>"
+
+
+_lambda_sources._lambda_description = _lambda_description_or_unknown

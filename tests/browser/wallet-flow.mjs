@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { createPrivateKey, sign as ed25519Sign } from "node:crypto";
 import { strict as assert } from "node:assert";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import anchor from "@anchor-lang/core";
 import { chromium } from "playwright-core";
@@ -24,6 +24,7 @@ const idl = JSON.parse(readFileSync(config.idl, "utf8"));
 const coder = new anchor.BorshAccountsCoder(idl);
 const bs58 = anchor.utils.bytes.bs58;
 const WAIT_MS = 120_000;
+rmSync(config.screenshots, { recursive: true, force: true });
 mkdirSync(config.screenshots, { recursive: true });
 
 function step(text) {

@@ -15,7 +15,7 @@ export function Timeline({ start, end, periods, now }) {
   const down = periods.reduce((sum, p) => sum + (p.to - p.from) - Number(p.up_seconds), 0);
   return (
     <figure class="timeline">
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" height={HEIGHT} role="img"
+      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width="100%" height={HEIGHT} preserveAspectRatio="none" role="img"
         aria-label={`${up} s attested up, ${down} s down`}>
         <rect x="0" y="4" width={WIDTH} height={HEIGHT - 8} class="unattested" />
         {periods.map((p) => {

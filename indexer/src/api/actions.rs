@@ -5,7 +5,7 @@
 
 use std::str::FromStr;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,6 +23,7 @@ use compute_escrow_client::actions::{
 use compute_escrow_client::quote::{quote, Quote, QuoteError};
 use compute_escrow_client::{compute_units, errors, ix};
 use futures::TryFutureExt;
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client_api::config::RpcSimulateTransactionConfig;
@@ -74,6 +75,22 @@ impl IntoResponse for Refused {
 }
 
 type ActionResult<T> = Result<Json<T>, Refused>;
+
+/// A JSON request body whose rejection is the spec's `{"message": …}` with
+/// the status axum chose (400 not JSON, 415 no JSON content type, 422 the
+/// wrong shape), like every other refusal of an action.
+pub struct ActionBody<T>(T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ActionBody<T> {
+    type Rejection = Refused;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Refused> {
+        Json::<T>::from_request(request, state)
+            .await
+            .map(|Json(body)| ActionBody(body))
+            .map_err(|rejection| Refused(rejection.status(), rejection.body_text()))
+    }
+}
 
 /// `GET /actions.json`: the web app's pages mapped to their actions.
 #[utoipa::path(get, path = "/actions.json", tag = "actions",
@@ -215,13 +232,13 @@ fn hex(bytes: &[u8; 32]) -> String {
         ("price" = String, Query, description = "Price per hour the renter was shown, lamports"),
         ("terms" = String, Query, description = "Terms hash the renter was shown, hex")),
     request_body = ActionPostRequest,
-    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError),
+    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError), (status = 415, body = ActionError), (status = 422, body = ActionError),
         (status = 404, body = ActionError), (status = 409, body = ActionError), (status = 503, body = ActionError)))]
 pub async fn rent_post(
     State(state): State<AppState>,
     Path(listing): Path<String>,
     Query(query): Query<RentQuery>,
-    Json(body): Json<ActionPostRequest>,
+    ActionBody(body): ActionBody<ActionPostRequest>,
 ) -> ActionResult<ActionPostResponse> {
     let key = listing_key(&listing)?;
     let renter = wallet(&body)?;
@@ -370,14 +387,14 @@ pub struct HoursQuery {
         ("action" = String, Path, description = "extend, cancel, settle or claim"),
         ("hours" = Option<String>, Query, description = "Hours to add (extend)")),
     request_body = ActionPostRequest,
-    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError),
+    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError), (status = 415, body = ActionError), (status = 422, body = ActionError),
         (status = 403, body = ActionError), (status = 404, body = ActionError), (status = 409, body = ActionError),
         (status = 503, body = ActionError)))]
 pub async fn lease_post(
     State(state): State<AppState>,
     Path((lease, action)): Path<(String, LeaseAction)>,
     Query(query): Query<HoursQuery>,
-    Json(body): Json<ActionPostRequest>,
+    ActionBody(body): ActionBody<ActionPostRequest>,
 ) -> ActionResult<ActionPostResponse> {
     let account = wallet(&body)?;
     let (key, l) = live_lease(&state, &lease).await?;
@@ -480,13 +497,13 @@ pub enum ListingAction {
     params(("listing" = String, Path, description = "Listing account"),
         ("action" = String, Path, description = "pause or resume")),
     request_body = ActionPostRequest,
-    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError),
+    responses((status = 200, body = ActionPostResponse), (status = 400, body = ActionError), (status = 415, body = ActionError), (status = 422, body = ActionError),
         (status = 403, body = ActionError), (status = 404, body = ActionError), (status = 409, body = ActionError),
         (status = 503, body = ActionError)))]
 pub async fn listing_post(
     State(state): State<AppState>,
     Path((listing, action)): Path<(String, ListingAction)>,
-    Json(body): Json<ActionPostRequest>,
+    ActionBody(body): ActionBody<ActionPostRequest>,
 ) -> ActionResult<ActionPostResponse> {
     let account = wallet(&body)?;
     let key = listing_key(&listing)?;
@@ -621,11 +638,11 @@ pub fn action_headers(chain_id: &str) -> [(&'static str, HeaderValue); 2] {
 /// naming the program's error and what to do about it; nothing moved.
 #[utoipa::path(post, path = "/api/transactions", tag = "actions",
     request_body = SignedTransaction,
-    responses((status = 200, body = SentTransaction), (status = 400, body = ActionError),
+    responses((status = 200, body = SentTransaction), (status = 400, body = ActionError), (status = 415, body = ActionError), (status = 422, body = ActionError),
         (status = 409, body = ActionError), (status = 503, body = ActionError)))]
 pub async fn send_signed(
     State(state): State<AppState>,
-    Json(body): Json<SignedTransaction>,
+    ActionBody(body): ActionBody<SignedTransaction>,
 ) -> ActionResult<SentTransaction> {
     let bytes = STANDARD
         .decode(body.transaction.trim())

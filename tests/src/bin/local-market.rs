@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use compute_escrow::pda;
-use compute_escrow::state::LeaseState;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use compute_escrow::pda;
+use compute_escrow::state::LeaseState;
 use compute_escrow_client::actions::{
     ActionGetResponse, ActionPostRequest, ActionPostResponse, SentTransaction, SignedTransaction,
 };
@@ -546,7 +546,10 @@ async fn rent_through_actions(market: &Market, renter: &Keypair, listing: &Pubke
         .json()
         .await
         .expect("a signature");
-    println!("  signed by the renter's wallet, sent through POST {api}/api/transactions: {}", sent.signature);
+    println!(
+        "  signed by the renter's wallet, sent through POST {api}/api/transactions: {}",
+        sent.signature
+    );
     let leases: LeasePage = api_wait(
         api,
         &format!("/v1/leases?listing={listing}"),
