@@ -4,37 +4,27 @@
 //! and the accounts they changed read from the chain; bad and stale requests
 //! refused with a message and nothing moved.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use compute_escrow::instructions::{ListingTerms, ListingUpdate};
-use compute_escrow::pda;
+use common::{market_with_listing, serve};
+use compute_escrow::instructions::ListingUpdate;
 use compute_escrow::state::{LeaseState, ListingState};
 use compute_escrow_client::accounts;
 use compute_escrow_client::actions::{ActionGetResponse, ActionPostResponse, ActionsJson};
-use compute_escrow_tests::chain::{free_ports, ChainMarket};
+use compute_escrow_tests::chain::ChainMarket;
+use compute_escrow_tests::ix;
 use compute_escrow_tests::pg::TestPostgres;
-use compute_escrow_tests::poll::poll;
-use compute_escrow_tests::{default_terms, ix};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
-
-/// The indexer serving the API (and its actions), killed on drop.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 struct Api {
     base: String,
@@ -134,59 +124,22 @@ async fn sign_and_send(m: &ChainMarket, response: Value, payer: &Keypair) {
 
 #[tokio::test]
 async fn every_action_builds_a_transaction_the_chain_accepts() {
-    let m = ChainMarket::start(250, 600).await;
-    let terms = ListingTerms {
-        price_lamports_per_hour: 360_000_000,
-        ..default_terms(m.attestor.pubkey())
-    };
-    m.chain
-        .send(
-            &[ix::create_listing(&m.authority.pubkey(), 0, terms)],
-            &[&m.authority],
-        )
-        .await;
-    let listing = pda::listing(&m.provider, 0).0;
+    let (m, listing) = market_with_listing(360_000_000, None).await;
     let pg = TestPostgres::start();
     let database = pg.database("actions");
-    let port = free_ports(1);
-    let _serving = Serving(
-        Command::new(env!("CARGO_BIN_EXE_compute-escrow-indexer"))
-            .args(["--database-url", &database])
-            .args([
-                "--rpc-url",
-                &m.chain.v.rpc_url,
-                "--ws-url",
-                &m.chain.v.ws_url,
-            ])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the indexer"),
-    );
-    let responses = std::env::temp_dir().join(format!("ce-action-responses-{port}"));
+    let (_serving, base) = serve(&m, &database, &[] as &[&str]).await;
+    let responses = std::env::temp_dir().join(format!(
+        "ce-action-responses-{}",
+        base.rsplit(':').next().expect("a port")
+    ));
     let _ = std::fs::remove_dir_all(&responses);
     std::fs::create_dir_all(&responses).expect("a responses dir");
     let api = Api {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         http: reqwest::Client::new(),
         responses,
         recorded: AtomicUsize::new(0),
     };
-    poll(
-        "the API",
-        Duration::from_secs(60),
-        Duration::from_millis(200),
-        || async {
-            api.http
-                .get(format!("{}/health", api.base))
-                .send()
-                .await
-                .ok()
-                .filter(|r| r.status().is_success())
-        },
-    )
-    .await;
 
     // actions.json and the spec's headers.
     let rules = api.get("/actions.json").await;

@@ -11,31 +11,20 @@
 //! `scripts/setup-browser-tests.sh` (Chromium and the script's packages);
 //! `scripts/test.sh` runs both first.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anchor_lang::Space;
-use compute_escrow::instructions::ListingTerms;
-use compute_escrow::pda;
+use common::{market_with_listing, serve, Running};
 use compute_escrow::state::Lease;
-use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
-use compute_escrow_tests::{default_terms, ix};
 use serde_json::json;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
-
-/// A child process killed on drop.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -103,20 +92,8 @@ async fn validator_web_app_rents_attests_claims_cancels_and_settles_from_a_brows
     );
     let chromium = chromium();
 
-    let m = ChainMarket::start(250, 600).await;
     let machine = Machine::start().await;
-    let terms = ListingTerms {
-        price_lamports_per_hour: 360_000_000,
-        health_check: machine.health_check(),
-        ..default_terms(m.attestor.pubkey())
-    };
-    m.chain
-        .send(
-            &[ix::create_listing(&m.authority.pubkey(), 0, terms)],
-            &[&m.authority],
-        )
-        .await;
-    let listing = pda::listing(&m.provider, 0).0;
+    let (m, listing) = market_with_listing(360_000_000, Some(machine.health_check())).await;
 
     let dir = std::env::temp_dir().join(format!("ce-browser-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -127,21 +104,20 @@ async fn validator_web_app_rents_attests_claims_cancels_and_settles_from_a_brows
 
     let pg = TestPostgres::start();
     let database = pg.database("browser");
-    let port = free_ports(1);
-    let api = format!("http://127.0.0.1:{port}");
-    let _indexer = Running(
-        Command::new(env!("CARGO_BIN_EXE_compute-escrow-indexer"))
-            .args(["--database-url", &database])
-            .args(["--rpc-url", rpc_url, "--ws-url", &m.chain.v.ws_url])
-            .args(["--listen", &format!("127.0.0.1:{port}")])
-            .args(["--reconcile-seconds", "5", "--history-poll-seconds", "1"])
-            .arg("--web-dir")
-            .arg(&web)
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the indexer"),
-    );
+    let web_dir = web.display().to_string();
+    let (_indexer, api) = serve(
+        &m,
+        &database,
+        &[
+            "--reconcile-seconds",
+            "5",
+            "--history-poll-seconds",
+            "1",
+            "--web-dir",
+            &web_dir,
+        ],
+    )
+    .await;
     let http = reqwest::Client::new();
     poll(
         "the API to index the listing",

@@ -88,14 +88,7 @@ impl LeaseView {
     /// Derives the amounts of `lease` at `now`.
     pub fn new(address: Pubkey, lease: Lease, now: i64) -> LeaseView {
         let l = &lease;
-        let claimable = math::payout_due(
-            l.attested_seconds,
-            l.price_lamports_per_hour,
-            l.fee_bps,
-            l.paid_out,
-            l.fee_paid,
-        )
-        .unwrap_or_default();
+        let claimable = l.payout_due().unwrap_or_default();
         let running = l.state == LeaseState::Active && now < l.end_ts;
         let refundable = if running {
             let unattested = u64::try_from(now - l.attested_until).unwrap_or(0);

@@ -585,14 +585,7 @@ pub async fn lease_get(
     if l.is_settleable(now).unwrap_or(false) {
         actions.push(link("settle", "Settle".into(), Vec::new()));
     }
-    let due = math::payout_due(
-        l.attested_seconds,
-        l.price_lamports_per_hour,
-        l.fee_bps,
-        l.paid_out,
-        l.fee_paid,
-    )
-    .unwrap_or_default();
+    let due = l.payout_due().unwrap_or_default();
     if due.provider > 0 || due.fee > 0 {
         actions.push(link(
             "claim",

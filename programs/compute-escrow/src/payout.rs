@@ -8,7 +8,6 @@
 use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
-use crate::math;
 use crate::state::Lease;
 
 /// Whether `account` can be credited `amount` lamports in this transaction.
@@ -71,13 +70,7 @@ pub fn pay_earned<'info>(
     treasury: &AccountInfo<'info>,
     undeliverable: Undeliverable,
 ) -> Result<Delivered> {
-    let due = math::payout_due(
-        lease.attested_seconds,
-        lease.price_lamports_per_hour,
-        lease.fee_bps,
-        lease.paid_out,
-        lease.fee_paid,
-    )?;
+    let due = lease.payout_due()?;
     let rent = Rent::get()?;
     let mut delivered = Delivered::default();
     if can_receive(payout_wallet, due.provider, &rent)? {

@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::constants::MAX_HEALTH_CHECK_LEN;
 use crate::error::EscrowError;
+use crate::math::{self, Payout};
 
 /// Where a lease is in its life.
 #[derive(
@@ -125,6 +126,18 @@ impl Lease {
             .and_then(|v| v.checked_sub(self.fee_paid))
             .and_then(|v| v.checked_sub(self.refunded))
             .ok_or_else(|| error!(EscrowError::ArithmeticOverflow))
+    }
+
+    /// What attested uptime has earned and is not yet paid: to the provider
+    /// and to the treasury.
+    pub fn payout_due(&self) -> Result<Payout> {
+        Ok(math::payout_due(
+            self.attested_seconds,
+            self.price_lamports_per_hour,
+            self.fee_bps,
+            self.paid_out,
+            self.fee_paid,
+        )?)
     }
 
     /// Records that the scheduled end has passed.

@@ -1,0 +1,90 @@
+//! What the API tests over a validator share: a market with one listing, and
+//! the indexer serving the API over it.
+
+use std::ffi::OsStr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use compute_escrow::instructions::ListingTerms;
+use compute_escrow::pda;
+use compute_escrow_tests::chain::{free_ports, ChainMarket};
+use compute_escrow_tests::poll::poll;
+use compute_escrow_tests::{default_terms, ix};
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signer;
+
+/// A child process, killed on drop.
+pub struct Running(pub Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A market on a fresh validator (2.5 % fee, 600 s grace) whose provider
+/// lists one GPU machine at `price` lamports per hour, probed at
+/// `health_check` (the default terms' when `None`); and that listing.
+pub async fn market_with_listing(
+    price: u64,
+    health_check: Option<String>,
+) -> (ChainMarket, Pubkey) {
+    let m = ChainMarket::start(250, 600).await;
+    let defaults = default_terms(m.attestor.pubkey());
+    let terms = ListingTerms {
+        price_lamports_per_hour: price,
+        health_check: health_check.unwrap_or(defaults.health_check.clone()),
+        ..defaults
+    };
+    m.chain
+        .send(
+            &[ix::create_listing(&m.authority.pubkey(), 0, terms)],
+            &[&m.authority],
+        )
+        .await;
+    let listing = pda::listing(&m.provider, 0).0;
+    (m, listing)
+}
+
+/// The indexer over `m`'s validator and `database` on a free port, with
+/// `extra` arguments, once `/health` answers; and its base URL.
+pub async fn serve<S: AsRef<OsStr>>(
+    m: &ChainMarket,
+    database: &str,
+    extra: &[S],
+) -> (Running, String) {
+    let port = free_ports(1);
+    let indexer = Running(
+        Command::new(env!("CARGO_BIN_EXE_compute-escrow-indexer"))
+            .args(["--database-url", database])
+            .args([
+                "--rpc-url",
+                &m.chain.v.rpc_url,
+                "--ws-url",
+                &m.chain.v.ws_url,
+            ])
+            .args(["--listen", &format!("127.0.0.1:{port}")])
+            .args(extra)
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the indexer"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    poll(
+        "the API",
+        Duration::from_secs(60),
+        Duration::from_millis(200),
+        || async {
+            http.get(format!("{base}/health"))
+                .send()
+                .await
+                .ok()
+                .filter(|r| r.status().is_success())
+        },
+    )
+    .await;
+    (indexer, base)
+}
