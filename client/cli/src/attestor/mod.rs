@@ -85,6 +85,8 @@ struct Attestation {
     from: i64,
     to: i64,
     up: u64,
+    /// Seconds of the period its samples covered (the rest it did not see).
+    observed: u64,
 }
 
 struct Agent<'a> {
@@ -474,12 +476,17 @@ impl<'a> Agent<'a> {
         let check = watched.check.clone();
         let (provider, listing) = (watched.provider, watched.listing);
         let length = (to - from) as u64;
-        let up = self
-            .samples
-            .get(&check)
-            .map_or(0, |s| s.up_seconds(from, to))
+        let samples = self.samples.get(&check);
+        let up = samples.map_or(0, |s| s.up_seconds(from, to)).min(length);
+        let observed = samples
+            .map_or(0, |s| s.observed_seconds(from, to))
             .min(length);
-        let attestation = Attestation { from, to, up };
+        let attestation = Attestation {
+            from,
+            to,
+            up,
+            observed,
+        };
         let attest = ix::attest_uptime(&self.me, &provider, &listing, &address, from, to, up);
         match self.ctx.send(&[attest]).await {
             Ok(signature) => {
@@ -523,11 +530,17 @@ impl<'a> Agent<'a> {
         note: &str,
         mut extra: serde_json::Value,
     ) {
-        let Attestation { from, to, up } = attestation;
+        let Attestation {
+            from,
+            to,
+            up,
+            observed,
+        } = attestation;
         let length = (to - from) as u64;
         extra["from"] = json!(from);
         extra["to"] = json!(to);
         extra["up_seconds"] = json!(up);
+        extra["observed_seconds"] = json!(observed);
         self.log(
             Some(address),
             "attested",

@@ -32,9 +32,19 @@ impl Samples {
 
     /// Seconds of `[from, to)` covered by up samples.
     pub fn up_seconds(&self, from: i64, to: i64) -> u64 {
+        self.covered(from, to, true)
+    }
+
+    /// Seconds of `[from, to)` covered by any sample, up or down: the rest
+    /// the agent did not observe (it counts as down).
+    pub fn observed_seconds(&self, from: i64, to: i64) -> u64 {
+        self.covered(from, to, false)
+    }
+
+    fn covered(&self, from: i64, to: i64, only_up: bool) -> u64 {
         let mut up = 0;
         for (i, &(at, is_up)) in self.samples.iter().enumerate() {
-            if !is_up {
+            if only_up && !is_up {
                 continue;
             }
             let mut until = at.saturating_add(self.interval);
@@ -84,6 +94,16 @@ mod tests {
         assert_eq!(s.up_seconds(50, 100), 0);
         // The last sample covers one interval, no more.
         assert_eq!(s.up_seconds(130, 200), 10);
+    }
+
+    #[test]
+    fn observed_seconds_count_up_and_down_samples_but_not_gaps() {
+        let mut s = Samples::new(1);
+        s.record(100, true);
+        s.record(101, false);
+        s.record(105, true);
+        assert_eq!(s.up_seconds(100, 106), 2);
+        assert_eq!(s.observed_seconds(100, 106), 3);
     }
 
     #[test]
