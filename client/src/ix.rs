@@ -256,6 +256,30 @@ pub fn attest_uptime(
     )
 }
 
+/// `attest_reports` crediting the lease's next `periods` grid periods from
+/// the reports verified by the Ed25519 instructions ahead of it (see
+/// [`crate::reports`]); anyone may submit.
+pub fn attest_reports(
+    submitter: &Pubkey,
+    provider: &Pubkey,
+    listing: &Pubkey,
+    lease: &Pubkey,
+    periods: u8,
+) -> Instruction {
+    build(
+        accounts::AttestReports {
+            submitter: *submitter,
+            provider: *provider,
+            listing: *listing,
+            lease: *lease,
+            instructions: solana_sdk::sysvar::instructions::ID,
+            event_authority: pda::event_authority(),
+            program: compute_escrow::ID,
+        },
+        instruction::AttestReports { periods },
+    )
+}
+
 /// `claim_payout`, signed by the provider's `authority`.
 pub fn claim_payout(
     authority: &Pubkey,

@@ -2,8 +2,7 @@
 
 use compute_escrow::instructions::QuotedTerms;
 use compute_escrow::math;
-use compute_escrow::state::{Config, Listing, ListingState};
-use solana_sdk::pubkey::Pubkey;
+use compute_escrow::state::{AttestorSet, Config, Listing, ListingState};
 
 /// Why a listing cannot be rented as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,8 +37,9 @@ pub struct Quote {
     pub total: u64,
     /// Fee taken if every second is attested up.
     pub max_fee: u64,
-    /// Signs uptime for the lease (covered by the terms hash).
-    pub attestor: Pubkey,
+    /// Who signs uptime for the lease, how many must agree, and the period
+    /// grid (covered by the terms hash).
+    pub attestors: AttestorSet,
     /// The health check the attestor will probe (covered by the terms hash).
     pub health_check: String,
 }
@@ -75,7 +75,7 @@ pub fn changed_terms(quoted: &Listing, current: &Listing) -> Vec<&'static str> {
     check("region", quoted.region != current.region);
     check("health_check", quoted.health_check != current.health_check);
     check("max_hours", quoted.max_hours != current.max_hours);
-    check("attestor", quoted.attestor != current.attestor);
+    check("attestors", quoted.attestors != current.attestors);
     changed
 }
 
@@ -120,7 +120,7 @@ pub fn quote(
         lease_rent,
         total,
         max_fee,
-        attestor: listing.attestor,
+        attestors: listing.attestors,
         health_check: listing.health_check.clone(),
     })
 }
@@ -129,6 +129,7 @@ pub fn quote(
 mod tests {
     use super::*;
     use compute_escrow::state::Listing;
+    use solana_sdk::pubkey::Pubkey;
 
     fn listing() -> Listing {
         Listing {
@@ -138,7 +139,7 @@ mod tests {
             price_lamports_per_hour: 3_600_000,
             min_hours: 1,
             max_hours: 24,
-            attestor: Pubkey::new_unique(),
+            attestors: AttestorSet::new(&[Pubkey::new_unique()], 1, 60).unwrap(),
             gpu_count: 8,
             vram_gb: 80,
             capacity: 2,

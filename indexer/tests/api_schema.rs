@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use compute_escrow::events::{
-    LeaseOpened, LeaseSettled, PayoutClaimed, ProgramEvent, UptimeAttested,
+    AttestorReport, LeaseOpened, LeaseSettled, PayoutClaimed, ProgramEvent, UptimeAttested,
 };
 use compute_escrow::state::{
     CloseReason, Config, Lease, LeaseState, Listing, ListingState, Provider,
@@ -91,7 +91,7 @@ async fn write_market(pool: &sqlx::PgPool) -> Vec<Pubkey> {
                 price_lamports_per_hour: 1_000_000 * (i as u64 + 1),
                 min_hours: 1,
                 max_hours: 24,
-                attestor: Pubkey::new_unique(),
+                attestors: compute_escrow_tests::one_attestor(Pubkey::new_unique()),
                 gpu_count: 8,
                 vram_gb: 80,
                 capacity: 2,
@@ -142,7 +142,7 @@ async fn write_market(pool: &sqlx::PgPool) -> Vec<Pubkey> {
             lease: settled,
             listing: listings[0],
             renter: authority,
-            attestor: Pubkey::new_unique(),
+            attestors: compute_escrow_tests::one_attestor(Pubkey::new_unique()),
             lease_id: 3,
             price_lamports_per_hour: 1_000_000,
             terms_hash: [7; 32],
@@ -153,10 +153,13 @@ async fn write_market(pool: &sqlx::PgPool) -> Vec<Pubkey> {
         }),
         ProgramEvent::UptimeAttested(UptimeAttested {
             lease: settled,
-            attestor: Pubkey::new_unique(),
             from: 1_700_000_000,
             to: 1_700_007_200,
             up_seconds: 7_200,
+            reports: vec![AttestorReport {
+                attestor: Pubkey::new_unique(),
+                up_seconds: 7_200,
+            }],
         }),
         ProgramEvent::PayoutClaimed(PayoutClaimed {
             lease: settled,

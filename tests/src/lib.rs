@@ -16,7 +16,7 @@ pub mod proxy;
 use anchor_lang::{AccountDeserialize, Discriminator};
 use compute_escrow::error::EscrowError;
 use compute_escrow::instructions::{ConfigUpdate, ListingTerms, ListingUpdate, QuotedTerms};
-use compute_escrow::state::{Config, Lease, Listing, Provider};
+use compute_escrow::state::{AttestorSet, Config, Lease, Listing, Provider};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_loader_v3_interface::state::UpgradeableLoaderState;
 use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
@@ -236,6 +236,11 @@ impl Bank {
         kp
     }
 
+    /// The fee payer's key.
+    pub fn payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
     /// Transfers `lamports` from the fee payer to `to`.
     pub async fn airdrop(&mut self, to: &Pubkey, lamports: u64) {
         let payer = self.ctx.payer.pubkey();
@@ -367,7 +372,8 @@ impl Bank {
 }
 
 /// Listing terms the tests start from: 1 lamport per GPU-second
-/// (3.6M lamports per hour), 1 to 24 hours, two leases at a time.
+/// (3.6M lamports per hour), 1 to 24 hours, two leases at a time, one
+/// attestor.
 pub fn default_terms(attestor: Pubkey) -> ListingTerms {
     ListingTerms {
         gpu_model: "H100-80GB".into(),
@@ -378,9 +384,14 @@ pub fn default_terms(attestor: Pubkey) -> ListingTerms {
         price_lamports_per_hour: 3_600_000,
         min_hours: 1,
         max_hours: 24,
-        attestor,
+        attestors: one_attestor(attestor),
         capacity: 2,
     }
+}
+
+/// `attestor` alone deciding uptime (1 of 1) on a one-minute grid.
+pub fn one_attestor(attestor: Pubkey) -> AttestorSet {
+    AttestorSet::new(&[attestor], 1, 60).expect("a valid set")
 }
 
 /// Protocol fee the standard market uses (2.5 %).

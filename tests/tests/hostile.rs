@@ -505,7 +505,7 @@ async fn open_lease_refuses_stale_quotes_and_bad_hours_and_moves_nothing() {
     // (front-running the open, or pointing the health check elsewhere).
     let changes = [
         ListingUpdate {
-            attestor: Some(Pubkey::new_unique()),
+            attestors: Some(one_attestor(Pubkey::new_unique())),
             ..Default::default()
         },
         ListingUpdate {
@@ -911,7 +911,7 @@ async fn attestor_change_on_listing_does_not_move_open_leases() {
     let lease = m.open(1, 1).await.unwrap();
     let new_attestor = m.bank.funded(1).await;
     let update = ListingUpdate {
-        attestor: Some(new_attestor.pubkey()),
+        attestors: Some(one_attestor(new_attestor.pubkey())),
         ..Default::default()
     };
     m.update_listing(update).await.unwrap();

@@ -12,8 +12,8 @@ use solana_sdk::signature::Signer;
 const DOCUMENTED: [(&str, usize, u64); 4] = [
     ("Config", 112, 1_670_400),
     ("Provider", 325, 3_152_880),
-    ("Listing", 334, 3_215_520),
-    ("Lease", 377, 3_514_800),
+    ("Listing", 468, 4_148_160),
+    ("Lease", 511, 4_447_440),
 ];
 
 #[tokio::test]

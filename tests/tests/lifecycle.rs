@@ -166,7 +166,7 @@ async fn create_listing_records_terms_and_numbers_listings() {
         terms.price_lamports_per_hour
     );
     assert_eq!((listing.min_hours, listing.max_hours), (1, 24));
-    assert_eq!(listing.attestor, m.attestor.pubkey());
+    assert_eq!(listing.attestors, one_attestor(m.attestor.pubkey()));
     assert_eq!(
         (listing.gpu_count, listing.vram_gb, listing.capacity),
         (8, 80, 2)
@@ -260,7 +260,7 @@ async fn open_lease_escrows_price_times_hours() {
             renter: m.renter.pubkey(),
             provider: m.provider,
             listing: m.listing,
-            attestor: m.attestor.pubkey(),
+            attestors: one_attestor(m.attestor.pubkey()),
             lease_id: 42,
             price_lamports_per_hour: PRICE,
             fee_bps: FEE_BPS,

@@ -177,7 +177,7 @@ impl LeaseView {
         println!("State        {}", self.state());
         println!("Listing      {}", l.listing);
         println!("Renter       {}", l.renter);
-        println!("Attestor     {}", l.attestor);
+        println!("Attestors    {}", l.attestors);
         println!(
             "Price        {}/hour × {} h (fee {} bps)",
             sol::format(l.price_lamports_per_hour),

@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 use compute_escrow::instructions::{ListingTerms, ListingUpdate};
 use compute_escrow::pda;
-use compute_escrow::state::Lease;
+use compute_escrow::state::{AttestorSet, Lease};
 use compute_escrow_client::accounts::{self, LeaseFilter, ListingFilter};
 use compute_escrow_client::api::{spelled, with_fields};
 use compute_escrow_client::ix;
@@ -95,9 +95,17 @@ pub struct ListGpuArgs {
     min_hours: u32,
     #[arg(long, default_value_t = 720)]
     max_hours: u32,
-    /// Who signs uptime for leases of this listing.
-    #[arg(long, value_parser = parse_pubkey)]
-    attestor: Pubkey,
+    /// Who signs uptime for leases of this listing: one to five keys
+    /// (repeat the option).
+    #[arg(long = "attestor", value_parser = parse_pubkey, required = true)]
+    attestors: Vec<Pubkey>,
+    /// How many attestors must sign the same period (default: a majority).
+    #[arg(long)]
+    threshold: Option<u8>,
+    /// Attestation period in seconds: reports cover the periods of this grid
+    /// from each lease's start.
+    #[arg(long, default_value_t = 60)]
+    period: u32,
     /// Leases that may run (or await settlement) at once.
     #[arg(long, default_value_t = 1)]
     capacity: u16,
@@ -125,10 +133,35 @@ pub struct UpdateListingArgs {
     min_hours: Option<u32>,
     #[arg(long)]
     max_hours: Option<u32>,
-    #[arg(long, value_parser = parse_pubkey)]
-    attestor: Option<Pubkey>,
+    /// A new attestor set (repeat the option; the set is replaced whole,
+    /// with `--threshold` and `--period`, for new leases only).
+    #[arg(long = "attestor", value_parser = parse_pubkey)]
+    attestors: Vec<Pubkey>,
+    /// With `--attestor`: how many must sign the same period (default: a majority).
+    #[arg(long, requires = "attestors")]
+    threshold: Option<u8>,
+    /// With `--attestor`: the attestation period, seconds (default 60).
+    #[arg(long, requires = "attestors")]
+    period: Option<u32>,
     #[arg(long)]
     capacity: Option<u16>,
+}
+
+/// The attestor set `keys` with `threshold` (default a majority) on a grid of
+/// `period` seconds, refused before signing if the program would refuse it.
+fn attestor_set(
+    keys: &[Pubkey],
+    threshold: Option<u8>,
+    period: u32,
+) -> Result<AttestorSet, CliError> {
+    let majority = (keys.len() / 2 + 1) as u8;
+    AttestorSet::new(keys, threshold.unwrap_or(majority), period).map_err(|e| {
+        CliError::usage(format!(
+            "invalid attestor set ({} keys, threshold {}, period {period} s): {e}",
+            keys.len(),
+            threshold.unwrap_or(majority)
+        ))
+    })
 }
 
 fn parse_health_check(text: &str) -> Result<String, String> {
@@ -292,7 +325,7 @@ async fn list_gpu(ctx: &Context, a: ListGpuArgs) -> CliResult {
         price_lamports_per_hour: a.price,
         min_hours: a.min_hours,
         max_hours: a.max_hours,
-        attestor: a.attestor,
+        attestors: attestor_set(&a.attestors, a.threshold, a.period)?,
         capacity: a.capacity,
     };
     let signature = ctx
@@ -319,7 +352,15 @@ async fn update_listing(ctx: &Context, a: UpdateListingArgs) -> CliResult {
         price_lamports_per_hour: a.price,
         min_hours: a.min_hours,
         max_hours: a.max_hours,
-        attestor: a.attestor,
+        attestors: if a.attestors.is_empty() {
+            None
+        } else {
+            Some(attestor_set(
+                &a.attestors,
+                a.threshold,
+                a.period.unwrap_or(60),
+            )?)
+        },
         capacity: a.capacity,
     };
     if update == ListingUpdate::default() {

@@ -238,7 +238,7 @@ fn quote_json(listing: &Pubkey, q: &Quote) -> Value {
         "fee_bps": q.signed.fee_bps,
         "max_fee": q.max_fee,
         "settle_grace_seconds": q.signed.settle_grace_seconds,
-        "attestor": q.attestor.to_string(),
+        "attestors": q.attestors,
         "health_check": q.health_check,
     })
 }
@@ -261,7 +261,7 @@ fn print_quote(listing: &Pubkey, q: &Quote) {
         q.signed.fee_bps,
         sol::format(q.max_fee)
     );
-    println!("Attestor  {}, probing {}", q.attestor, q.health_check);
+    println!("Attestors {}, probing {}", q.attestors, q.health_check);
     println!(
         "Grace     {} s after the end for the last attestation",
         q.signed.settle_grace_seconds

@@ -144,6 +144,26 @@ pub fn lease_state_filter_schema() -> RefOr<Schema> {
     state_filter("LeaseState")
 }
 
+/// An attestor set as the `serde` feature spells it: the keys in use, M and
+/// the period grid.
+fn attestor_set_json() -> Value {
+    use compute_escrow::constants::{MAX_ATTESTATION_PERIOD_SECONDS, MAX_ATTESTORS};
+    json!({
+        "type": "object",
+        "required": ["keys", "threshold", "period_seconds"],
+        "additionalProperties": false,
+        "properties": {
+            "keys": {"type": "array", "items": pubkey_json(), "minItems": 1, "maxItems": MAX_ATTESTORS,
+                     "description": "The attestors' keys."},
+            "threshold": {"type": "integer", "minimum": 1, "maximum": MAX_ATTESTORS,
+                          "description": "How many must sign the same period."},
+            "period_seconds": {"type": "integer", "minimum": 1, "maximum": MAX_ATTESTATION_PERIOD_SECONDS,
+                               "description": "Attestation period, seconds, counted from the lease's start."},
+        },
+        "description": "Who signs uptime: `threshold` of `keys` must report the same period.",
+    })
+}
+
 fn field_json(ty: &Value) -> Value {
     match ty {
         Value::String(t) => match t.as_str() {
@@ -160,8 +180,16 @@ fn field_json(ty: &Value) -> Value {
         Value::Object(o) if o.contains_key("array") => {
             json!({"type": "string", "pattern": "^[0-9a-f]{64}$", "description": "32 bytes, hex"})
         }
+        Value::Object(o) if o.contains_key("vec") => {
+            json!({"type": "array", "items": field_json(&o["vec"])})
+        }
         Value::Object(o) if o.contains_key("defined") => {
-            json!({"type": "string", "enum": enum_values(o["defined"]["name"].as_str().unwrap_or(""))})
+            let name = o["defined"]["name"].as_str().unwrap_or("");
+            match (name, idl_type(name)["kind"].as_str()) {
+                ("AttestorSet", _) => attestor_set_json(),
+                (_, Some("struct")) => object_json(name, Vec::new()),
+                _ => json!({"type": "string", "enum": enum_values(name)}),
+            }
         }
         other => panic!("IDL type {other} has no JSON spelling"),
     }

@@ -121,7 +121,7 @@ fn lamports(amount: u64) -> String {
 /// comes back.
 fn price_text(q: &Quote) -> String {
     format!(
-        "{} for {} h ({} per hour, escrowed and paid to the provider only for attested uptime; the protocol keeps {} bps of what is paid, at most {}), plus a refundable {} account deposit: {} in total. Attestor {}; unattested time is refunded, and the lease can be settled {} s after its end at the latest.",
+        "{} for {} h ({} per hour, escrowed and paid to the provider only for attested uptime; the protocol keeps {} bps of what is paid, at most {}), plus a refundable {} account deposit: {} in total. Attestors {}; unattested time is refunded, and the lease can be settled {} s after its end at the latest.",
         lamports(q.deposit),
         q.hours,
         lamports(q.signed.price_lamports_per_hour),
@@ -129,7 +129,7 @@ fn price_text(q: &Quote) -> String {
         lamports(q.max_fee),
         lamports(q.lease_rent),
         lamports(q.total),
-        q.attestor,
+        q.attestors,
         q.signed.settle_grace_seconds,
     )
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use compute_escrow::state::{Lease, Listing, ListingState};
+use compute_escrow::state::{AttestorSet, Lease, Listing, ListingState};
 use compute_escrow_indexer::db;
 use compute_escrow_indexer::decode::{AccountUpdate, ProgramAccount};
 use compute_escrow_indexer::ingest::BATCH_SIZE;
@@ -60,7 +60,7 @@ fn listing(i: usize) -> Listing {
         price_lamports_per_hour: 1_000_000 + (i as u64 * 7_919) % 50_000_000,
         min_hours: 1,
         max_hours: 24,
-        attestor: Pubkey::new_unique(),
+        attestors: AttestorSet::new(&[Pubkey::new_unique()], 1, 60).expect("a set"),
         gpu_count: 8,
         vram_gb: 80,
         capacity: 2,
@@ -79,7 +79,7 @@ fn lease(i: usize) -> Lease {
         renter: Pubkey::new_unique(),
         provider: Pubkey::new_unique(),
         listing: Pubkey::new_unique(),
-        attestor: Pubkey::new_unique(),
+        attestors: AttestorSet::new(&[Pubkey::new_unique()], 1, 60).expect("a set"),
         lease_id: i as u64,
         price_lamports_per_hour: 3_600_000,
         fee_bps: 250,

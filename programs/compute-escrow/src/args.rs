@@ -17,6 +17,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::AnchorDeserialize;
 
 use crate::constants::MAX_STRING_ARG_LEN;
+use crate::state::AttestorSet;
 
 /// A field of an argument struct, decoded with bounded allocation.
 pub trait ArgField: Sized {
@@ -48,6 +49,8 @@ borsh_arg_field!(
     Option<u32>,
     Option<u64>,
     Option<Pubkey>,
+    AttestorSet,
+    Option<AttestorSet>,
 );
 
 impl ArgField for String {

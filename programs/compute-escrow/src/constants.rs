@@ -35,6 +35,16 @@ pub const MIN_SETTLE_GRACE_SECONDS: u32 = 600;
 #[constant]
 pub const MAX_LEASE_HOURS: u32 = 366 * 24;
 
+/// Most attestors a listing may name.
+#[constant]
+pub const MAX_ATTESTORS: usize = 5;
+/// Longest attestation period a listing may declare (one day).
+#[constant]
+pub const MAX_ATTESTATION_PERIOD_SECONDS: u32 = 86_400;
+/// Most periods one `attest_reports` may credit.
+#[constant]
+pub const MAX_PERIODS_PER_SUBMISSION: u8 = 16;
+
 /// Longest provider metadata URI, in bytes.
 #[constant]
 pub const MAX_METADATA_URI_LEN: u16 = 200;
@@ -72,7 +82,7 @@ pub const LEASE_LISTING_OFFSET: u16 = 74;
 /// Byte offset of `Listing::active_leases` (u16), updated in place by
 /// `attest_uptime` and `cancel_lease`.
 #[constant]
-pub const LISTING_ACTIVE_LEASES_OFFSET: u16 = 103;
+pub const LISTING_ACTIVE_LEASES_OFFSET: u16 = 237;
 /// Byte offset of `Provider::seconds_attested` (u64), updated in place by `attest_uptime`.
 #[constant]
 pub const PROVIDER_SECONDS_ATTESTED_OFFSET: u16 = 88;
@@ -81,7 +91,7 @@ pub const PROVIDER_SECONDS_ATTESTED_OFFSET: u16 = 88;
 pub const PROVIDER_SECONDS_MISSED_OFFSET: u16 = 96;
 /// Byte offset of `Listing::leases_opened` (u64), updated in place by `open_lease`.
 #[constant]
-pub const LISTING_LEASES_OPENED_OFFSET: u16 = 105;
+pub const LISTING_LEASES_OPENED_OFFSET: u16 = 239;
 /// Byte offset of `Provider::authority`, read in place by `claim_payout`.
 #[constant]
 pub const PROVIDER_AUTHORITY_OFFSET: u16 = 8;

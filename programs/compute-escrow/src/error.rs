@@ -24,7 +24,7 @@ pub enum EscrowError {
     ListingMismatch,
     #[msg("Signer or account is not the lease's renter")]
     RenterMismatch,
-    #[msg("Signer is not the lease's attestor")]
+    #[msg("Signer is not one of the lease's attestors")]
     WrongAttestor,
     #[msg("Metadata URI is too long (max 200 bytes)")]
     MetadataUriTooLong,
@@ -102,4 +102,34 @@ pub enum EscrowError {
     NotUpgradeAuthority,
     #[msg("Signer is not the proposed admin")]
     NotPendingAdmin,
+    #[msg("Attestor set must hold 1 to 5 distinct keys (the rest default)")]
+    InvalidAttestorSet,
+    #[msg("Attestor threshold must be between 1 and the number of attestors")]
+    InvalidThreshold,
+    #[msg("Attestation period must be between 1 second and 1 day")]
+    InvalidAttestationPeriod,
+    #[msg("This lease needs a quorum of signed reports (attest_reports), not one attestor's transaction")]
+    QuorumRequired,
+    #[msg("Uptime report is not a well-formed signed report")]
+    ReportMalformed,
+    #[msg("Signed message is not an uptime report (wrong tag)")]
+    ReportTagMismatch,
+    #[msg("Uptime report was signed for another program")]
+    ReportForOtherProgram,
+    #[msg("Ed25519 instruction takes its key, signature or message from another instruction")]
+    ReportNotSelfContained,
+    #[msg("Uptime report is for another lease")]
+    ReportForOtherLease,
+    #[msg("Uptime report is for a period this submission does not attest")]
+    ReportForOtherPeriod,
+    #[msg("Uptime report is signed by a key outside the lease's attestor set")]
+    ReportSignerNotAttestor,
+    #[msg("One attestor reported the same period twice")]
+    DuplicateReport,
+    #[msg("Fewer attestors than the lease's threshold reported this period")]
+    QuorumNotReached,
+    #[msg("A submission attests 1 to 16 periods")]
+    InvalidPeriodCount,
+    #[msg("Account passed as the instructions sysvar is not it")]
+    NotInstructionsSysvar,
 }

@@ -2,7 +2,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::state::{CloseReason, ListingState};
+use crate::state::{AttestorSet, CloseReason, ListingState};
 
 /// The config was created.
 #[event]
@@ -83,8 +83,7 @@ pub struct ListingCreated {
     pub listing_id: u64,
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub price_lamports_per_hour: u64,
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
-    pub attestor: Pubkey,
+    pub attestors: AttestorSet,
 }
 
 /// A listing's terms changed (open leases keep their snapshot).
@@ -100,8 +99,7 @@ pub struct ListingUpdated {
     pub price_lamports_per_hour: u64,
     pub min_hours: u32,
     pub max_hours: u32,
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
-    pub attestor: Pubkey,
+    pub attestors: AttestorSet,
     pub capacity: u16,
 }
 
@@ -130,8 +128,7 @@ pub struct LeaseOpened {
     pub listing: Pubkey,
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub renter: Pubkey,
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
-    pub attestor: Pubkey,
+    pub attestors: AttestorSet,
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub lease_id: u64,
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
@@ -161,7 +158,8 @@ pub struct LeaseExtended {
     pub end_ts: i64,
 }
 
-/// The attestor signed uptime for `[from, to)`.
+/// `[from, to)` was attested: `up_seconds` credited (the `threshold`-th
+/// highest report), with every attestor's report that was counted.
 #[event]
 #[cfg_attr(
     feature = "serde",
@@ -170,10 +168,20 @@ pub struct LeaseExtended {
 pub struct UptimeAttested {
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub lease: Pubkey,
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
-    pub attestor: Pubkey,
     pub from: i64,
     pub to: i64,
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
+    pub up_seconds: u64,
+    /// Each counting attestor's report (one for a 1-of-1 attestor's own transaction).
+    pub reports: Vec<AttestorReport>,
+}
+
+/// One attestor's report within an [`UptimeAttested`].
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AttestorReport {
+    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
+    pub attestor: Pubkey,
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub up_seconds: u64,
 }

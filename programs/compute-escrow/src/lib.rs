@@ -8,6 +8,7 @@ use anchor_lang::prelude::*;
 
 mod account_creation;
 mod args;
+mod attestation;
 pub mod constants;
 pub mod error;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod math;
 pub mod payout;
 #[cfg(not(target_os = "solana"))]
 pub mod pda;
+pub mod report;
 #[cfg(feature = "serde")]
 pub mod serde_text;
 pub mod state;
@@ -97,7 +99,7 @@ pub mod compute_escrow {
         extend_lease::handler(ctx, hours)
     }
 
-    /// The attestor signs `up_seconds` of uptime for `[from, to)`.
+    /// One attestor of a 1-of-N lease signs `up_seconds` of uptime for `[from, to)`.
     pub fn attest_uptime(
         ctx: Context<AttestUptime>,
         from: i64,
@@ -105,6 +107,12 @@ pub mod compute_escrow {
         up_seconds: u64,
     ) -> Result<()> {
         attest_uptime::handler(ctx, from, to, up_seconds)
+    }
+
+    /// Credits the next `periods` grid periods from attestors' signed reports
+    /// (Ed25519 instructions ahead of this one), each at its quorum's value.
+    pub fn attest_reports(ctx: Context<AttestReports>, periods: u8) -> Result<()> {
+        attest_reports::handler(ctx, periods)
     }
 
     /// Pays the provider (and treasury fee) for attested uptime not yet paid.

@@ -76,3 +76,25 @@ pub mod hex32 {
         Ok(out)
     }
 }
+
+/// A list of public keys as base58 strings.
+pub mod keys {
+    use anchor_lang::prelude::Pubkey;
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    /// Writes the keys.
+    pub fn serialize<S: Serializer>(keys: &[Pubkey], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(keys.iter().map(|k| k.to_string()))
+    }
+
+    /// Reads base58 keys.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Pubkey>, D::Error> {
+        Vec::<String>::deserialize(deserializer)?
+            .iter()
+            .map(|k| k.parse().map_err(D::Error::custom))
+            .collect()
+    }
+}

@@ -64,7 +64,13 @@ async fn main() {
         "region": terms.region, "health_check": terms.health_check,
         "price_lamports_per_hour": terms.price_lamports_per_hour.to_string(),
         "min_hours": terms.min_hours, "max_hours": terms.max_hours,
-        "attestor": terms.attestor.to_string(), "capacity": terms.capacity,
+        "attestors": {
+            "keys": terms.attestors.keys.map(|k| k.to_string()),
+            "count": terms.attestors.count,
+            "threshold": terms.attestors.threshold,
+            "period_seconds": terms.attestors.period_seconds,
+        },
+        "capacity": terms.capacity,
     });
     let update = ListingUpdate {
         price_lamports_per_hour: Some(4_000_000),
@@ -74,7 +80,7 @@ async fn main() {
     let update_json = json!({
         "gpu_model": null, "gpu_count": null, "vram_gb": null, "region": "us-east",
         "health_check": null, "price_lamports_per_hour": "4000000", "min_hours": null,
-        "max_hours": null, "attestor": null, "capacity": null,
+        "max_hours": null, "attestors": null, "capacity": null,
     });
     let config_update = ConfigUpdate {
         new_admin: Some(newcomer),
@@ -165,6 +171,16 @@ async fn main() {
             json!(["1767225600", "1767225700", "90"]),
             &[("attestor", attestor), ("lease", lease)],
             ix::attest_uptime(&attestor, &p, &l, &lease, 1_767_225_600, 1_767_225_700, 90),
+        ),
+        case(
+            "attest_reports",
+            json!([2]),
+            &[
+                ("submitter", renter),
+                ("lease", lease),
+                ("instructions", solana_sdk::sysvar::instructions::ID),
+            ],
+            ix::attest_reports(&renter, &p, &l, &lease, 2),
         ),
         case(
             "claim_payout",

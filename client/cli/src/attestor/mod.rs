@@ -177,10 +177,10 @@ impl<'a> Agent<'a> {
             self.samples
                 .insert(check.clone(), Samples::new(self.probe_interval as i64));
             self.listing_check = Some(check);
-            if account.attestor != self.me {
+            if !account.attestors.contains(&self.me) {
                 self.log(None, "warning", format!(
-                    "listing {listing} names attestor {}, not you ({}): only leases naming you are attested",
-                    account.attestor, self.me
+                    "listing {listing}'s attestors are {}, not you ({}): only leases naming you are attested",
+                    account.attestors, self.me
                 ), json!({}));
             }
         }
@@ -271,11 +271,11 @@ impl<'a> Agent<'a> {
     /// Starts watching `lease` if it is ours and still attestable; `strict`
     /// (named on the command line) turns refusals into errors.
     async fn watch(&mut self, address: Pubkey, lease: Lease, strict: bool) -> CliResult {
-        if lease.attestor != self.me {
+        if !lease.attestors.contains(&self.me) {
             self.finished.insert(address);
             let message = format!(
-                "lease {address} names attestor {}, not you ({})",
-                lease.attestor, self.me
+                "lease {address}'s attestors are {}, not you ({})",
+                lease.attestors, self.me
             );
             return if strict {
                 Err(CliError::hinted(

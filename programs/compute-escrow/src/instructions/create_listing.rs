@@ -5,7 +5,7 @@ use crate::args::exact_args;
 use crate::constants::LISTING_SEED;
 use crate::error::EscrowError;
 use crate::events::ListingCreated;
-use crate::state::{Config, Listing, ListingState, Provider};
+use crate::state::{AttestorSet, Config, Listing, ListingState, Provider};
 
 /// What a provider offers in a new listing.
 #[derive(AnchorSerialize, Clone, Debug, PartialEq, Eq)]
@@ -18,7 +18,7 @@ pub struct ListingTerms {
     pub price_lamports_per_hour: u64,
     pub min_hours: u32,
     pub max_hours: u32,
-    pub attestor: Pubkey,
+    pub attestors: AttestorSet,
     pub capacity: u16,
 }
 exact_args!(ListingTerms {
@@ -30,7 +30,7 @@ exact_args!(ListingTerms {
     price_lamports_per_hour,
     min_hours,
     max_hours,
-    attestor,
+    attestors,
     capacity,
 });
 
@@ -73,7 +73,7 @@ pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
         price_lamports_per_hour: terms.price_lamports_per_hour,
         min_hours: terms.min_hours,
         max_hours: terms.max_hours,
-        attestor: terms.attestor,
+        attestors: terms.attestors,
         gpu_count: terms.gpu_count,
         vram_gb: terms.vram_gb,
         capacity: terms.capacity,
@@ -109,7 +109,7 @@ pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
         provider: ctx.accounts.provider.key(),
         listing_id,
         price_lamports_per_hour: terms.price_lamports_per_hour,
-        attestor: terms.attestor,
+        attestors: terms.attestors,
     });
     Ok(())
 }

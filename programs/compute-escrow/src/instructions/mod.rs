@@ -13,6 +13,7 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod accept_admin;
+pub mod attest_reports;
 pub mod attest_uptime;
 pub mod cancel_lease;
 pub mod claim_payout;
@@ -29,6 +30,7 @@ pub mod update_listing;
 pub mod update_provider;
 
 pub use accept_admin::*;
+pub use attest_reports::*;
 pub use attest_uptime::*;
 pub use cancel_lease::*;
 pub use claim_payout::*;

@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::args::exact_args;
 use crate::error::EscrowError;
 use crate::events::ListingUpdated;
-use crate::state::{Listing, ListingState, Provider};
+use crate::state::{AttestorSet, Listing, ListingState, Provider};
 
 /// Changes to a listing's terms; `None` keeps the current value.
 /// Open leases keep the terms they were opened with.
@@ -17,7 +17,7 @@ pub struct ListingUpdate {
     pub price_lamports_per_hour: Option<u64>,
     pub min_hours: Option<u32>,
     pub max_hours: Option<u32>,
-    pub attestor: Option<Pubkey>,
+    pub attestors: Option<AttestorSet>,
     pub capacity: Option<u16>,
 }
 exact_args!(ListingUpdate {
@@ -29,7 +29,7 @@ exact_args!(ListingUpdate {
     price_lamports_per_hour,
     min_hours,
     max_hours,
-    attestor,
+    attestors,
     capacity,
 });
 
@@ -87,8 +87,8 @@ pub fn handler(ctx: Context<ManageListing>, update: ListingUpdate) -> Result<()>
     if let Some(v) = update.max_hours {
         listing.max_hours = v;
     }
-    if let Some(v) = update.attestor {
-        listing.attestor = v;
+    if let Some(v) = update.attestors {
+        listing.attestors = v;
     }
     if let Some(v) = update.capacity {
         listing.capacity = v;
@@ -99,7 +99,7 @@ pub fn handler(ctx: Context<ManageListing>, update: ListingUpdate) -> Result<()>
         price_lamports_per_hour: listing.price_lamports_per_hour,
         min_hours: listing.min_hours,
         max_hours: listing.max_hours,
-        attestor: listing.attestor,
+        attestors: listing.attestors,
         capacity: listing.capacity,
     });
     Ok(())

@@ -3,6 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_HEALTH_CHECK_LEN;
 use crate::error::EscrowError;
 use crate::math::{self, Payout};
+use crate::state::AttestorSet;
 
 /// Where a lease is in its life.
 #[derive(
@@ -70,9 +71,9 @@ pub struct Lease {
     /// The listing rented.
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub listing: Pubkey,
-    /// Signs uptime for this lease (snapshot of the listing's attestor).
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
-    pub attestor: Pubkey,
+    /// Who signs uptime for this lease, how many must agree, and the period
+    /// grid (snapshot of the listing's).
+    pub attestors: AttestorSet,
     /// Renter-chosen id; with `bump` it fixes the lease's address.
     #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
     pub lease_id: u64,

@@ -1,6 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::{MAX_GPU_MODEL_LEN, MAX_HEALTH_CHECK_LEN, MAX_REGION_LEN};
+use crate::state::AttestorSet;
 
 /// Whether a listing takes new leases.
 #[derive(
@@ -44,9 +45,9 @@ pub struct Listing {
     pub min_hours: u32,
     /// Longest lease (including extensions), in hours.
     pub max_hours: u32,
-    /// Signs uptime for leases opened on this listing.
-    #[cfg_attr(feature = "serde", serde(with = "crate::serde_text"))]
-    pub attestor: Pubkey,
+    /// Who signs uptime for leases opened on this listing, how many must
+    /// agree, and the period grid.
+    pub attestors: AttestorSet,
     /// GPUs in the machine.
     pub gpu_count: u16,
     /// Memory per GPU, in GB.
@@ -78,11 +79,11 @@ pub struct Listing {
 }
 
 /// Domain tag of [`Listing::terms_hash`].
-pub const TERMS_HASH_TAG: &[u8] = b"compute-escrow:listing-terms:v1";
+pub const TERMS_HASH_TAG: &[u8] = b"compute-escrow:listing-terms:v2";
 
 impl Listing {
     /// SHA-256 of every term a renter relies on: GPU model, GPU count, VRAM,
-    /// region, health check, price, longest lease and attestor (strings
+    /// region, health check, price, longest lease and attestor set (strings
     /// length-prefixed as in Borsh, integers little-endian, after
     /// [`TERMS_HASH_TAG`]). The renter signs it in `open_lease`, so a listing
     /// changed after the quote refuses the lease instead of renting other terms.
@@ -100,7 +101,7 @@ impl Listing {
             self.health_check.as_bytes(),
             &self.price_lamports_per_hour.to_le_bytes(),
             &self.max_hours.to_le_bytes(),
-            self.attestor.as_ref(),
+            &self.attestors.hashed(),
         ])
         .to_bytes()
     }
@@ -169,6 +170,7 @@ impl Listing {
             EscrowError::HealthCheckTooLong
         );
         require!(self.gpu_count >= 1, EscrowError::InvalidGpuCount);
+        self.attestors.validate()?;
         require!(self.capacity >= 1, EscrowError::InvalidCapacity);
         require!(self.price_lamports_per_hour > 0, EscrowError::ZeroPrice);
         require!(
