@@ -35,8 +35,8 @@ pub const MIN_SETTLE_GRACE_SECONDS: u32 = 600;
 #[constant]
 pub const MAX_LEASE_HOURS: u32 = 366 * 24;
 
-/// Most attestors a listing may name.
-#[constant]
+/// Most attestors a listing may name (the IDL shows it as the length of
+/// `AttestorSet::keys`).
 pub const MAX_ATTESTORS: usize = 5;
 /// Longest attestation period a listing may declare (one day).
 #[constant]
