@@ -123,6 +123,7 @@ async fn write_market(pool: &sqlx::PgPool) -> Vec<Pubkey> {
                 renter: authority,
                 provider,
                 listing: listings[0],
+                attestors: compute_escrow_tests::one_attestor(Pubkey::new_unique()),
                 lease_id: i as u64,
                 price_lamports_per_hour: 1_000_000,
                 fee_bps: 250,

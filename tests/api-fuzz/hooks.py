@@ -2,6 +2,7 @@
 
 `solana-pubkey`: base58 of 32 bytes, drawn from the accounts the test wrote
 (API_FUZZ_KEYS, comma-separated) or random, so lookups hit both rows and 404s.
+`ed25519-signature`: base58 of 64 bytes.
 `page-cursor`: a well-formed cursor of either list (it names its order), as
 `next_cursor` gives them.
 """
@@ -29,6 +30,10 @@ pubkeys = st.binary(min_size=32, max_size=32).map(base58)
 if known:
     pubkeys = st.sampled_from(known) | pubkeys
 schemathesis.openapi.format("solana-pubkey", pubkeys)
+# Whether a signature verifies is the server's to say.
+schemathesis.openapi.format(
+    "ed25519-signature", st.binary(min_size=64, max_size=64).map(base58)
+)
 
 
 def cursor(parts):

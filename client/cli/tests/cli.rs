@@ -14,7 +14,7 @@ use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::proxy::Proxy;
 use compute_escrow_tests::LAMPORTS_PER_SOL;
-use serde_json::Value;
+use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
 use tokio::process::{Child, Command};
@@ -319,7 +319,10 @@ async fn validator_cli_provider_renter_attestor_and_crank() {
     assert_eq!(quote["deposit"], 720_000_000u64);
     assert_eq!(quote["total"], 720_000_000 + rent);
     assert_eq!(quote["max_fee"], 18_000_000u64);
-    assert_eq!(quote["attestor"], attestor_key);
+    assert_eq!(
+        quote["attestors"],
+        json!({"keys": [attestor_key], "threshold": 1, "period_seconds": 60})
+    );
     cli(
         &renter,
         &["renter", "quote", &listing_text, "--hours", "99"],

@@ -9,14 +9,18 @@ mod query;
 mod schema;
 
 use compute_escrow::events::ProgramEvent;
+use compute_escrow::report::UptimeReport;
 use compute_escrow::serde_text;
 use compute_escrow::state::{Config, Lease, Listing, Provider};
 use serde::{Deserialize, Serialize};
 use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::Signature;
 use utoipa::ToSchema;
 
+use crate::reports::SignedUptimeReport;
+
 pub use query::*;
-pub use schema::{account_fields, pubkey_schema, u64_pattern, u64_schema};
+pub use schema::{account_fields, pubkey_schema, signature_schema, u64_pattern, u64_schema};
 
 /// A program account type the indexer mirrors into its own table.
 pub trait Mirrored {
@@ -136,6 +140,89 @@ pub struct ProviderRecord {
     pub leases_by_state: LeaseCounts,
 }
 
+/// A signed uptime report as the API takes it (`POST /v1/attestations`) and
+/// serves it: what an attestor signed, its key and its ed25519 signature over
+/// [`compute_escrow::report::UptimeReport::message`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportView {
+    /// The lease.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = pubkey_schema)]
+    pub lease: Pubkey,
+    /// Start of the period, unix seconds (on the lease's grid).
+    pub from: i64,
+    /// End of the period, unix seconds.
+    pub to: i64,
+    /// Seconds of the period the machine was up.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub up_seconds: u64,
+    /// The attestor's key.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = pubkey_schema)]
+    pub attestor: Pubkey,
+    /// The ed25519 signature, base58.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = signature_schema)]
+    pub signature: Signature,
+}
+
+impl From<SignedUptimeReport> for ReportView {
+    fn from(r: SignedUptimeReport) -> Self {
+        ReportView {
+            lease: r.report.lease,
+            from: r.report.from,
+            to: r.report.to,
+            up_seconds: r.report.up_seconds,
+            attestor: r.attestor,
+            signature: r.signature,
+        }
+    }
+}
+
+impl From<ReportView> for SignedUptimeReport {
+    fn from(r: ReportView) -> Self {
+        SignedUptimeReport {
+            attestor: r.attestor,
+            signature: r.signature,
+            report: UptimeReport {
+                lease: r.lease,
+                from: r.from,
+                to: r.to,
+                up_seconds: r.up_seconds,
+            },
+        }
+    }
+}
+
+/// How an attestor's reports compared with what its quorums credited, over
+/// every attested period its report counted in (from the program's
+/// `UptimeAttested` events), so renters can see who disagrees with its peers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AttestorRecord {
+    /// The attestor's key.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = pubkey_schema)]
+    pub attestor: Pubkey,
+    /// Attested periods its report counted in.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub periods_reported: u64,
+    /// Of those, periods where its report differed from the credited value.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub periods_differing: u64,
+    /// Sum over its periods of |reported - credited| up-seconds.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub seconds_differing: u64,
+    /// Leases it reported on.
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub leases: u64,
+}
+
 /// Active listings of one GPU model.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ModelStats {
@@ -176,6 +263,9 @@ pub enum ErrorKind {
     Unavailable,
     /// Any other malformed request.
     BadRequest,
+    /// The request conflicts with what is stored (e.g. a second, different
+    /// report of the same period by the same attestor).
+    Conflict,
 }
 
 /// The body of every error response.

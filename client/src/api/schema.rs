@@ -95,6 +95,16 @@ pub fn u64_schema() -> RefOr<Schema> {
     to_schema(u64_json())
 }
 
+/// Schema of a signature.
+pub fn signature_schema() -> RefOr<Schema> {
+    to_schema(json!({
+        "type": "string",
+        "format": "ed25519-signature",
+        "pattern": "^[1-9A-HJ-NP-Za-km-z]{64,88}$",
+        "description": "ed25519 signature (64 bytes), base58",
+    }))
+}
+
 /// Schema of a public key.
 pub fn pubkey_schema() -> RefOr<Schema> {
     to_schema(pubkey_json())

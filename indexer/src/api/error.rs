@@ -17,6 +17,9 @@ pub enum ApiError {
     /// No such resource.
     #[error("{what} not found")]
     NotFound { what: &'static str },
+    /// The request conflicts with what is stored.
+    #[error("{message}")]
+    Conflict { message: String },
     /// The database failed.
     #[error("database unavailable")]
     Database(#[from] sqlx::Error),
@@ -67,6 +70,9 @@ impl IntoResponse for ApiError {
                 None,
                 format!("{what} not found"),
             ),
+            Self::Conflict { message } => {
+                body(StatusCode::CONFLICT, ErrorKind::Conflict, None, message)
+            }
             Self::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 body(

@@ -5,6 +5,7 @@
 //! repeated or unknown parameter is a 400 naming it, an unknown id a 404.
 
 pub mod actions;
+mod attestors;
 mod config;
 mod cursor;
 mod error;
@@ -13,6 +14,7 @@ mod health;
 mod leases;
 mod listings;
 mod providers;
+mod reports;
 mod stats;
 
 use std::path::PathBuf;
@@ -26,9 +28,9 @@ use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use compute_escrow_client::api::{
-    ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts, LeaseDetail, LeasePage,
-    LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord, ProviderView, Reachability,
-    Stats,
+    AttestorRecord, ConfigView, ErrorBody, ErrorKind, Health, HistoryEvent, LeaseCounts,
+    LeaseDetail, LeasePage, LeaseView, ListingPage, ListingView, ModelStats, ProviderRecord,
+    ProviderView, Reachability, ReportView, Stats,
 };
 use compute_escrow_client::api::{Indexed, Page};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -145,6 +147,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/leases", get(leases::list))
         .route("/v1/leases/{pubkey}", get(leases::get))
         .route("/v1/providers/{pubkey}", get(providers::get))
+        .route("/v1/attestors/{pubkey}", get(attestors::get))
+        .route("/v1/attestations", post(reports::post))
+        .route("/v1/leases/{pubkey}/reports", get(reports::list))
         .route("/v1/stats", get(stats::get))
         .route("/v1/config", get(config::get))
         .route("/health", get(health::health))
@@ -224,6 +229,9 @@ async fn observe(request: Request, next: Next) -> Response {
         leases::list,
         leases::get,
         providers::get,
+        attestors::get,
+        reports::post,
+        reports::list,
         stats::get,
         config::get,
         health::health,
@@ -246,6 +254,8 @@ async fn observe(request: Request, next: Next) -> Response {
         HistoryEvent,
         ProviderRecord,
         ProviderView,
+        AttestorRecord,
+        ReportView,
         LeaseCounts,
         Stats,
         ModelStats,

@@ -1,6 +1,9 @@
 //! What the API tests over a validator share: a market with one listing, and
 //! the indexer serving the API over it.
 
+// Each test file compiles this module on its own and uses part of it.
+#![allow(dead_code)]
+
 use std::ffi::OsStr;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
