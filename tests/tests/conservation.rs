@@ -1,4 +1,5 @@
-//! Property test: random sequences of open / extend / attest / claim / cancel /
+//! Property test: random sequences of open / extend / attest / signed reports
+//! from honest, lying and silent attestors at 1 to 3 of 3 / claim / cancel /
 //! settle by two renters, admin changes of fee and grace mid-lease, payout
 //! wallet and treasury moved onto the renters (aliased recipients) or, refused,
 //! onto this program's own accounts, and lease addresses pre-funded above rent
@@ -19,7 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use compute_escrow::error::EscrowError;
 use compute_escrow::instructions::{ConfigUpdate, ListingUpdate};
-use compute_escrow::state::{Config as MarketConfig, Lease};
+use compute_escrow::report::{quorum_up_seconds, UptimeReport};
+use compute_escrow::state::{AttestorSet, Config as MarketConfig, Lease};
+use compute_escrow_client::reports::{ed25519_instruction, SignedUptimeReport};
 use compute_escrow_tests::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -62,6 +65,16 @@ enum Op {
         span: i64,
         up_percent: u64,
         clamp: bool,
+    },
+    /// The lease's attestors report the next `periods` periods of its grid
+    /// (signed off chain, submitted by a third party): each either honest
+    /// (`truth_percent` of the period up), lying (any value, at most the
+    /// period) or silent, by `behaviors[i].0 % 3`.
+    Report {
+        lease: usize,
+        periods: u8,
+        truth_percent: u64,
+        behaviors: [(u8, u64); 3],
     },
     Claim {
         lease: usize,
@@ -108,6 +121,8 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<usize>(), 1u32..=3).prop_map(|(lease, hours)| Op::Extend { lease, hours }),
         4 => (any::<usize>(), 1i64..=9_000, 0u64..=100, prop::bool::weighted(0.9))
             .prop_map(|(lease, span, up_percent, clamp)| Op::Attest { lease, span, up_percent, clamp }),
+        2 => (any::<usize>(), 1u8..=3, 0u64..=100, any::<[(u8, u64); 3]>())
+            .prop_map(|(lease, periods, truth_percent, behaviors)| Op::Report { lease, periods, truth_percent, behaviors }),
         2 => any::<usize>().prop_map(|lease| Op::Claim { lease }),
         1 => any::<usize>().prop_map(|lease| Op::Cancel { lease }),
         1 => any::<usize>().prop_map(|lease| Op::Settle { lease }),
@@ -119,6 +134,12 @@ fn op() -> impl Strategy<Value = Op> {
 struct Case {
     fee_bps: u16,
     price: u64,
+    /// Who attests this case's leases: 0 = the market's one attestor (by
+    /// transaction or report); 1 to 3 = that many of three attestors must
+    /// agree (reports only).
+    threshold: u8,
+    /// The listing's attestation period, seconds.
+    period: u32,
     ops: Vec<Op>,
 }
 
@@ -126,11 +147,15 @@ fn case() -> impl Strategy<Value = Case> {
     (
         0u16..=500,
         1u64..=100_000_000,
+        0u8..=3,
+        prop_oneof![Just(60u32), 1u32..=1_800],
         prop::collection::vec(op(), 1..24),
     )
-        .prop_map(|(fee_bps, price, ops)| Case {
+        .prop_map(|(fee_bps, price, threshold, period, ops)| Case {
             fee_bps,
             price,
+            threshold,
+            period,
             ops,
         })
 }
@@ -141,6 +166,8 @@ struct World {
     /// A second renter beside the market's, so leases of different renters
     /// share the listing.
     second_renter: Keypair,
+    /// Three attestors for the cases that need a quorum.
+    quorum: [Keypair; 3],
     /// The renter of every lease opened.
     renters: std::collections::HashMap<Pubkey, Pubkey>,
     /// Addresses a stranger funded before their lease existed.
@@ -161,6 +188,7 @@ impl Op {
             Op::Prefund { .. } => "prefund",
             Op::Extend { .. } => "extend",
             Op::Attest { .. } => "attest",
+            Op::Report { .. } => "report",
             Op::Claim { .. } => "claim",
             Op::Cancel { .. } => "cancel",
             Op::Settle { .. } => "settle",
@@ -191,8 +219,16 @@ impl World {
             ..Default::default()
         };
         m.update_config(fee).await.unwrap();
+        let attestors = if case.threshold == 0 {
+            AttestorSet::new(&[m.attestor.pubkey()], 1, case.period)
+        } else {
+            let keys: Vec<Pubkey> = self.quorum.iter().map(Signer::pubkey).collect();
+            AttestorSet::new(&keys, case.threshold, case.period)
+        }
+        .expect("a valid set");
         let price = ListingUpdate {
             price_lamports_per_hour: Some(case.price),
+            attestors: Some(attestors),
             ..Default::default()
         };
         m.bank
@@ -441,7 +477,12 @@ impl World {
         let pick =
             |i: usize, leases: &[Pubkey]| (!leases.is_empty()).then(|| leases[i % leases.len()]);
         let (wallet, treasury) = self.recipients().await;
+        let quorum = &self.quorum;
         let m = &mut self.m;
+        // For a report: the lease, its up seconds before, what the quorums
+        // should credit (None: some period lacks a quorum) and where
+        // attestation should then stand.
+        let mut credit: Option<(Pubkey, u64, Option<u64>, i64)> = None;
         let renters = &self.renters;
         let renter_of = |key: &Pubkey| renters[key];
         let watched: Vec<Pubkey> = leases.clone();
@@ -576,6 +617,71 @@ impl World {
                     up,
                 )]
             }
+            Op::Report {
+                lease,
+                periods,
+                truth_percent,
+                behaviors,
+            } => {
+                let Some(key) = pick(lease, leases) else {
+                    return Ok(());
+                };
+                let Some(state) = m.lease(&key).await else {
+                    return Ok(());
+                };
+                let set = state.attestors;
+                let signer_of = |k: &Pubkey| {
+                    quorum
+                        .iter()
+                        .chain([&m.attestor])
+                        .find(|q| q.pubkey() == *k)
+                        .expect("a known attestor")
+                        .insecure_clone()
+                };
+                let mut reports = Vec::new();
+                let mut expected = Some(0u64);
+                let mut from = state.attested_until;
+                let mut windows = 0u8;
+                for _ in 0..periods {
+                    let to = set.period_end(state.start_ts, state.end_ts, from).unwrap();
+                    if to <= from {
+                        break;
+                    }
+                    let len = (to - from) as u64;
+                    let mut values = Vec::new();
+                    for (member, (kind, lie)) in set.members().iter().zip(behaviors) {
+                        let up = match kind % 3 {
+                            0 => len * truth_percent / 100,
+                            1 => lie % (len + 1),
+                            _ => continue,
+                        };
+                        values.push(up);
+                        let report = UptimeReport {
+                            lease: key,
+                            from,
+                            to,
+                            up_seconds: up,
+                        };
+                        reports.push(SignedUptimeReport::sign(&signer_of(member), report));
+                    }
+                    expected = expected
+                        .zip(quorum_up_seconds(values, set.threshold))
+                        .map(|(sum, up)| sum + up);
+                    windows += 1;
+                    from = to;
+                }
+                credit = Some((key, state.attested_seconds, expected, from));
+                vec![
+                    ed25519_instruction(&reports),
+                    ix::attest_reports(
+                        &m.bank.payer(),
+                        &m.provider,
+                        &m.listing,
+                        &key,
+                        windows.max(1),
+                    ),
+                ]
+            }
         };
         let signers = [
             m.renter.insecure_clone(),
@@ -598,6 +704,20 @@ impl World {
         if !accepted {
             let after = m.snapshot(&watched).await;
             check(before == after, || format!("refused {op:?} changed state"))?;
+        }
+        if let (true, Some((key, up_before, expected, until))) = (accepted, credit) {
+            let after = m.lease(&key).await.expect("the lease");
+            check(
+                expected.is_some_and(|up| after.attested_seconds == up_before + up)
+                    && after.attested_until == until,
+                || {
+                    format!(
+                        "{op:?}: credited {} s to {} where the quorums vouch for {expected:?} to {until}",
+                        after.attested_seconds - up_before,
+                        after.attested_until
+                    )
+                },
+            )?;
         }
         self.record(op, accepted);
         Ok(())
@@ -634,6 +754,7 @@ fn conservation_under_random_operation_sequences() {
         World {
             m,
             second_renter,
+            quorum: [Keypair::new(), Keypair::new(), Keypair::new()],
             renters: Default::default(),
             prefunded: Default::default(),
             inflow: 0,
@@ -663,6 +784,7 @@ fn conservation_under_random_operation_sequences() {
         "open",
         "extend",
         "attest",
+        "report",
         "claim",
         "cancel",
         "settle",
