@@ -121,16 +121,19 @@ impl AttestorSet {
         Ok(next.min(end))
     }
 
-    /// The bytes of the set in a listing's terms hash: count, keys in use,
-    /// threshold, period (little-endian).
-    pub fn hashed(&self) -> Vec<u8> {
-        let mut out = vec![self.count];
-        for key in self.members() {
-            out.extend_from_slice(key.as_ref());
-        }
-        out.push(self.threshold);
-        out.extend_from_slice(&self.period_seconds.to_le_bytes());
-        out
+    /// The bytes of the set in a listing's terms hash, as the fixed-size
+    /// fields: count, threshold and period (little-endian); the keys in use
+    /// are hashed after them (see [`crate::state::Listing::terms_hash`]).
+    pub fn hashed_fields(&self) -> [u8; 6] {
+        let period = self.period_seconds.to_le_bytes();
+        [
+            self.count,
+            self.threshold,
+            period[0],
+            period[1],
+            period[2],
+            period[3],
+        ]
     }
 }
 

@@ -83,12 +83,16 @@ pub const TERMS_HASH_TAG: &[u8] = b"compute-escrow:listing-terms:v2";
 
 impl Listing {
     /// SHA-256 of every term a renter relies on: GPU model, GPU count, VRAM,
-    /// region, health check, price, longest lease and attestor set (strings
+    /// region, health check, price, longest lease and attestor set (count,
+    /// threshold, period, then the keys in use; strings
     /// length-prefixed as in Borsh, integers little-endian, after
     /// [`TERMS_HASH_TAG`]). The renter signs it in `open_lease`, so a listing
     /// changed after the quote refuses the lease instead of renting other terms.
     pub fn terms_hash(&self) -> [u8; 32] {
         let len = |s: &String| (s.len() as u32).to_le_bytes();
+        let set = self.attestors.hashed_fields();
+        let keys = self.attestors.members();
+        let key = |i: usize| keys.get(i).map_or(&[][..], |k| k.as_ref());
         solana_sha256_hasher::hashv(&[
             TERMS_HASH_TAG,
             &len(&self.gpu_model),
@@ -101,7 +105,12 @@ impl Listing {
             self.health_check.as_bytes(),
             &self.price_lamports_per_hour.to_le_bytes(),
             &self.max_hours.to_le_bytes(),
-            &self.attestors.hashed(),
+            &set,
+            key(0),
+            key(1),
+            key(2),
+            key(3),
+            key(4),
         ])
         .to_bytes()
     }
