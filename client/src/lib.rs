@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod actions;
 pub mod api;
 pub mod compute_units;
+pub mod crank;
 pub mod errors;
 pub mod ix;
 pub mod quote;

@@ -371,3 +371,51 @@ async fn the_last_period_ends_at_a_cancel_off_the_grid() {
     assert!(!attested.has_unattested_time());
     q.m.settle(&lease).await.unwrap();
 }
+
+#[tokio::test]
+async fn a_crank_submits_every_complete_quorum_in_transactions_that_fit() {
+    let mut q = Quorum::new().await;
+    q.m.bank.advance(4 * PERIOD).await;
+    let p = Quorum::period;
+    let reports = [
+        q.report(0, p(0).0, p(0).1, 60),
+        q.report(1, p(0).0, p(0).1, 55),
+        q.report(2, p(0).0, p(0).1, 10),
+        q.report(0, p(1).0, p(1).1, 60),
+        q.report(1, p(1).0, p(1).1, 60),
+        // Period 2 lacks a quorum: the crank stops there.
+        q.report(2, p(2).0, p(2).1, 60),
+        q.report(0, p(3).0, p(3).1, 60),
+        q.report(1, p(3).0, p(3).1, 60),
+    ];
+    let lease = q.lease().await;
+    let now = q.m.bank.now().await;
+    let payer = q.m.bank.payer();
+    let plan = compute_escrow_client::crank::submissions(&payer, &q.lease, &lease, &reports, now);
+    let periods: Vec<(i64, i64)> = plan.iter().flat_map(|s| s.periods.clone()).collect();
+    assert_eq!(periods, vec![p(0), p(1)]);
+    // A second crank planned from the same state.
+    let stale = plan.clone();
+    for s in &plan {
+        let tx = q.m.bank.sign(&s.instructions, &[]).await;
+        let size = bincode::serialize(&tx).unwrap().len();
+        assert!(size <= 1_232, "a transaction of {size} bytes");
+        q.m.bank.process(tx).await.unwrap();
+    }
+    let attested = q.lease().await;
+    assert_eq!(attested.attested_until, p(2).0);
+    assert_eq!(attested.attested_seconds, 55 + 60);
+    // The second crank's transaction is refused as already attested, and
+    // planning again from the chain finds nothing to do.
+    let lease_key = q.lease;
+    q.m.refused(
+        &stale[0].instructions,
+        &[],
+        E::PeriodOverlapsAttested,
+        &[lease_key],
+    )
+    .await;
+    let again =
+        compute_escrow_client::crank::submissions(&payer, &q.lease, &attested, &reports, now);
+    assert!(again.is_empty(), "{again:?}");
+}

@@ -157,7 +157,7 @@ pub fn lease_state_filter_schema() -> RefOr<Schema> {
 /// An attestor set as the `serde` feature spells it: the keys in use, M and
 /// the period grid.
 fn attestor_set_json() -> Value {
-    use compute_escrow::constants::{MAX_ATTESTATION_PERIOD_SECONDS, MAX_ATTESTORS};
+    use compute_escrow::constants::{MAX_ATTESTATION_PERIOD_SECONDS, MAX_ATTESTORS, MAX_THRESHOLD};
     json!({
         "type": "object",
         "required": ["keys", "threshold", "period_seconds"],
@@ -165,7 +165,7 @@ fn attestor_set_json() -> Value {
         "properties": {
             "keys": {"type": "array", "items": pubkey_json(), "minItems": 1, "maxItems": MAX_ATTESTORS,
                      "description": "The attestors' keys."},
-            "threshold": {"type": "integer", "minimum": 1, "maximum": MAX_ATTESTORS,
+            "threshold": {"type": "integer", "minimum": 1, "maximum": MAX_THRESHOLD,
                           "description": "How many must sign the same period."},
             "period_seconds": {"type": "integer", "minimum": 1, "maximum": MAX_ATTESTATION_PERIOD_SECONDS,
                                "description": "Attestation period, seconds, counted from the lease's start."},

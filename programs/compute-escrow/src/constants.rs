@@ -38,6 +38,12 @@ pub const MAX_LEASE_HOURS: u32 = 366 * 24;
 /// Most attestors a listing may name (the IDL shows it as the length of
 /// `AttestorSet::keys`).
 pub const MAX_ATTESTORS: usize = 5;
+/// Highest threshold a listing may declare: a period is credited in one
+/// transaction carrying at least that many signed reports, and a legacy
+/// transaction (1,232 bytes) fits three (each 222 bytes plus its offsets,
+/// beside the accounts `attest_reports` needs).
+#[constant]
+pub const MAX_THRESHOLD: u8 = 3;
 /// Longest attestation period a listing may declare (one day).
 #[constant]
 pub const MAX_ATTESTATION_PERIOD_SECONDS: u32 = 86_400;

@@ -104,7 +104,7 @@ pub enum EscrowError {
     NotPendingAdmin,
     #[msg("Attestor set must hold 1 to 5 distinct keys (the rest default)")]
     InvalidAttestorSet,
-    #[msg("Attestor threshold must be between 1 and the number of attestors")]
+    #[msg("Attestor threshold must be between 1 and the number of attestors, at most 3")]
     InvalidThreshold,
     #[msg("Attestation period must be between 1 second and 1 day")]
     InvalidAttestationPeriod,

@@ -3,7 +3,7 @@
 
 use anchor_lang::prelude::*;
 
-use crate::constants::{MAX_ATTESTATION_PERIOD_SECONDS, MAX_ATTESTORS};
+use crate::constants::{MAX_ATTESTATION_PERIOD_SECONDS, MAX_ATTESTORS, MAX_THRESHOLD};
 use crate::error::EscrowError;
 
 /// Up to [`MAX_ATTESTORS`] distinct keys of which `threshold` must sign the
@@ -24,7 +24,8 @@ pub struct AttestorSet {
     pub keys: [Pubkey; 5],
     /// How many keys the set holds (1 to 5).
     pub count: u8,
-    /// How many of them must sign the same period (1 to `count`).
+    /// How many of them must sign the same period (1 to `count`, at most
+    /// [`MAX_THRESHOLD`]).
     pub threshold: u8,
     /// Length of an attestation period, seconds (1 to one day).
     pub period_seconds: u32,
@@ -84,7 +85,7 @@ impl AttestorSet {
             );
         }
         require!(
-            (1..=self.count).contains(&self.threshold),
+            (1..=self.count.min(MAX_THRESHOLD)).contains(&self.threshold),
             EscrowError::InvalidThreshold
         );
         require!(
@@ -230,6 +231,9 @@ mod tests {
             refused(&[key(1), key(2)], 3, 60),
             error!(EscrowError::InvalidThreshold)
         );
+        let five = [key(1), key(2), key(3), key(4), key(5)];
+        assert!(AttestorSet::new(&five, 3, 60).is_ok());
+        assert_eq!(refused(&five, 4, 60), error!(EscrowError::InvalidThreshold));
         assert_eq!(
             refused(&[key(1)], 1, 0),
             error!(EscrowError::InvalidAttestationPeriod)
