@@ -47,7 +47,7 @@ fn quorum_of(
             found.push(*r);
         }
     }
-    found.sort_by(|a, b| b.report.up_seconds.cmp(&a.report.up_seconds));
+    found.sort_by_key(|r| std::cmp::Reverse(r.report.up_seconds));
     found
 }
 
@@ -73,10 +73,7 @@ pub fn submissions(
     };
     let mut from = lease.attested_until;
     let horizon = now.min(lease.end_ts);
-    loop {
-        let Ok(to) = set.period_end(lease.start_ts, lease.end_ts, from) else {
-            break;
-        };
+    while let Ok(to) = set.period_end(lease.start_ts, lease.end_ts, from) {
         if to <= from || to > horizon {
             break;
         }
