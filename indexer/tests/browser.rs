@@ -18,13 +18,13 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anchor_lang::Space;
-use common::{market_with_listing, serve, Running};
+use common::{cli_binary, cli_config, market_with_listing, serve, Running};
 use compute_escrow::state::Lease;
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
 use serde_json::json;
-use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
+use solana_sdk::signature::{Keypair, Signer};
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -57,22 +57,6 @@ fn chromium() -> PathBuf {
         .expect("chromium is not installed: run scripts/setup-browser-tests.sh first (scripts/test.sh does)")
 }
 
-/// A Solana CLI config for `key` in `dir`.
-fn cli_config(dir: &Path, name: &str, key: &Keypair, rpc_url: &str) -> PathBuf {
-    let keypair = dir.join(format!("{name}.json"));
-    write_keypair_file(key, &keypair).expect("write keypair");
-    let config = dir.join(format!("{name}.yml"));
-    std::fs::write(
-        &config,
-        format!(
-            "json_rpc_url: \"{rpc_url}\"\nwebsocket_url: \"\"\nkeypair_path: {}\ncommitment: confirmed\n",
-            keypair.display()
-        ),
-    )
-    .expect("write config");
-    config
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn validator_web_app_rents_attests_claims_cancels_and_settles_from_a_browser_wallet() {
     let repo = repo();
@@ -86,10 +70,7 @@ async fn validator_web_app_rents_attests_claims_cancels_and_settles_from_a_brows
     .join("wallet-flow.mjs");
     let web = repo.join("web/dist");
     required(web.join("index.html"), "scripts/build-web.sh");
-    let cli = required(
-        Path::new(env!("CARGO_BIN_EXE_compute-escrow-indexer")).with_file_name("compute-escrow"),
-        "`cargo build -p compute-escrow-cli`",
-    );
+    let cli = cli_binary();
     let chromium = chromium();
 
     let machine = Machine::start().await;

@@ -4,6 +4,9 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::OnceLock;
 
+use compute_escrow_client::api::ErrorBody;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::Instruction;
@@ -130,6 +133,44 @@ impl Context {
             self.rpc.send_and_confirm_transaction(&tx).await
         };
         sent.map_err(|e| CliError::rpc("sending the transaction", e))
+    }
+
+    /// GETs `path` with `query` from the indexer API, as `T`.
+    pub async fn api_get<T: DeserializeOwned, Q: Serialize>(
+        &self,
+        path: &str,
+        query: &Q,
+    ) -> CliResult<T> {
+        let url = format!("{}{path}", self.settings.api_url);
+        let unreachable = |e: reqwest::Error| {
+            CliError::hinted(
+                format!("indexer API {url} is unreachable: {e}"),
+                "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
+            )
+        };
+        let response = reqwest::Client::new()
+            .get(&url)
+            .query(query)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(unreachable)?;
+        if status.is_success() {
+            serde_json::from_slice(&body).map_err(|e| {
+                CliError::usage(format!(
+                    "the indexer API at {url} answered an unexpected body: {e}"
+                ))
+            })
+        } else {
+            let message = serde_json::from_slice::<ErrorBody>(&body).map_or_else(
+                |_| String::from_utf8_lossy(&body).into_owned(),
+                |e| e.message,
+            );
+            Err(CliError::usage(format!(
+                "the indexer API refused the query ({status}): {message}"
+            )))
+        }
     }
 
     /// Asks "`question` [y/N]" unless `yes`; a non-interactive stdin without

@@ -5,6 +5,7 @@
 pub mod attestor;
 pub mod config;
 pub mod context;
+pub mod crank;
 pub mod error;
 pub mod lease_view;
 pub mod output;
@@ -66,6 +67,9 @@ pub enum Command {
     Attestor(attestor::AttestorCommand),
     /// Settle leases past their end plus grace (permissionless crank).
     Settle(settle::SettleArgs),
+    /// Submit every attestor quorum the indexer holds, then settle what is due
+    /// (permissionless; the submitter pays only network fees).
+    Crank(crank::CrankArgs),
     /// Show the resolved settings (URLs, keypair, commitment, API).
     Config,
 }
@@ -86,6 +90,7 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Renter(c) => renter::run(&ctx, c).await,
         Command::Attestor(c) => attestor::run(&ctx, c).await,
         Command::Settle(args) => settle::run(&ctx, args).await,
+        Command::Crank(args) => crank::run(&ctx, args).await,
         Command::Config => {
             let s = &ctx.settings;
             if ctx.human() {

@@ -6,13 +6,12 @@ use compute_escrow::pda;
 use compute_escrow::state::{LeaseState, ListingState};
 use compute_escrow_client::accounts::{self, LeaseFilter};
 use compute_escrow_client::api::{
-    spelled, ErrorBody, Key, LeaseDetail, Limit, ListingPage, ListingQuery, ListingSort, NoQuery,
-    StateFilter, Text, U64,
+    spelled, Key, LeaseDetail, Limit, ListingPage, ListingQuery, ListingSort, NoQuery, StateFilter,
+    Text, U64,
 };
 use compute_escrow_client::ix;
 use compute_escrow_client::quote::{changed_terms, quote, Quote};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
 use serde_json::{json, Value};
 use solana_sdk::pubkey::Pubkey;
 
@@ -126,44 +125,6 @@ pub async fn run(ctx: &Context, command: RenterCommand) -> CliResult {
     }
 }
 
-/// GETs `path` with `query` from the indexer API, as `T`.
-async fn api_get<T: DeserializeOwned, Q: Serialize>(
-    ctx: &Context,
-    path: &str,
-    query: &Q,
-) -> CliResult<T> {
-    let url = format!("{}{path}", ctx.settings.api_url);
-    let unreachable = |e: reqwest::Error| {
-        CliError::hinted(
-            format!("indexer API {url} is unreachable: {e}"),
-            "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
-        )
-    };
-    let response = reqwest::Client::new()
-        .get(&url)
-        .query(query)
-        .send()
-        .await
-        .map_err(unreachable)?;
-    let status = response.status();
-    let body = response.bytes().await.map_err(unreachable)?;
-    if status.is_success() {
-        serde_json::from_slice(&body).map_err(|e| {
-            CliError::usage(format!(
-                "the indexer API at {url} answered an unexpected body: {e}"
-            ))
-        })
-    } else {
-        let message = serde_json::from_slice::<ErrorBody>(&body).map_or_else(
-            |_| String::from_utf8_lossy(&body).into_owned(),
-            |e| e.message,
-        );
-        Err(CliError::usage(format!(
-            "the indexer API refused the query ({status}): {message}"
-        )))
-    }
-}
-
 fn parse_spelled<T: DeserializeOwned>(text: &str) -> Result<T, String> {
     serde_json::from_value(Value::String(text.into())).map_err(|e| e.to_string())
 }
@@ -180,7 +141,7 @@ async fn listings(ctx: &Context, a: ListingsArgs) -> CliResult {
         limit: Some(a.limit),
         cursor: None,
     };
-    let page: ListingPage = api_get(ctx, "/v1/listings", &query).await?;
+    let page: ListingPage = ctx.api_get("/v1/listings", &query).await?;
     if !ctx.human() {
         ctx.print_json(&serde_json::to_value(&page.items).unwrap_or_default());
         return Ok(());
@@ -434,7 +395,7 @@ async fn show_lease(ctx: &Context, lease: Pubkey) -> CliResult {
 
 /// A lease no longer on chain: settled and closed; its record is in the API.
 async fn settled_lease(ctx: &Context, lease: &Pubkey) -> CliResult {
-    let detail: LeaseDetail = api_get(ctx, &format!("/v1/leases/{lease}"), &NoQuery {})
+    let detail: LeaseDetail = ctx.api_get(&format!("/v1/leases/{lease}"), &NoQuery {})
         .await
         .map_err(|e| {
             CliError::hinted(

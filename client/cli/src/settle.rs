@@ -25,6 +25,16 @@ pub struct SettleArgs {
     all_due: bool,
 }
 
+impl SettleArgs {
+    /// Every lease that is due.
+    pub fn all_due() -> SettleArgs {
+        SettleArgs {
+            leases: Vec::new(),
+            all_due: true,
+        }
+    }
+}
+
 /// The settle instruction for `view`: accounts from the lease, its provider
 /// and the config.
 async fn settle_ix(ctx: &Context, view: &LeaseView, treasury: &Pubkey) -> CliResult<Instruction> {

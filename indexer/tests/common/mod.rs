@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::{default_terms, ix};
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::Signer;
+use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
 
 /// A child process, killed on drop.
 pub struct Running(pub Child);
@@ -90,4 +91,33 @@ pub async fn serve<S: AsRef<OsStr>>(
     )
     .await;
     (indexer, base)
+}
+
+/// A Solana CLI config for `key` in `dir`.
+pub fn cli_config(dir: &Path, name: &str, key: &Keypair, rpc_url: &str) -> PathBuf {
+    let keypair = dir.join(format!("{name}.json"));
+    write_keypair_file(key, &keypair).expect("write keypair");
+    let config = dir.join(format!("{name}.yml"));
+    std::fs::write(
+        &config,
+        format!(
+            "json_rpc_url: \"{rpc_url}\"\nwebsocket_url: \"\"\nkeypair_path: {}\ncommitment: confirmed\n",
+            keypair.display()
+        ),
+    )
+    .expect("write config");
+    config
+}
+
+/// The `compute-escrow` CLI built beside the indexer (`cargo test
+/// --workspace` builds both).
+pub fn cli_binary() -> PathBuf {
+    let path =
+        Path::new(env!("CARGO_BIN_EXE_compute-escrow-indexer")).with_file_name("compute-escrow");
+    assert!(
+        path.exists(),
+        "{} is missing: build it first (`cargo build -p compute-escrow-cli`; scripts/test.sh does)",
+        path.display()
+    );
+    path
 }
