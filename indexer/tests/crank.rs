@@ -1,14 +1,16 @@
 //! The crank over a real validator and API: attestors post signed reports to
 //! `POST /v1/attestations` (no SOL), two `compute-escrow crank` processes run
 //! at once, and the chain credits each period once at its quorum's value;
-//! the attestor that disagreed shows it in its record.
+//! the attestor that disagreed shows it in its record. Then the same with
+//! the attestors' agents (`attestor run --report`, wallets without SOL)
+//! probing a real health endpoint, one of three silent.
 
 mod common;
 
 use std::process::Output;
 use std::time::Duration;
 
-use common::{cli_binary, cli_config, market_with_listing, serve};
+use common::{cli_binary, cli_config, market_with_listing, serve, Running};
 use compute_escrow::instructions::ListingUpdate;
 use compute_escrow::report::UptimeReport;
 use compute_escrow::state::AttestorSet;
@@ -16,6 +18,7 @@ use compute_escrow_client::accounts;
 use compute_escrow_client::api::ReportView;
 use compute_escrow_client::reports::SignedUptimeReport;
 use compute_escrow_tests::ix;
+use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
 use serde_json::Value;
@@ -171,5 +174,158 @@ async fn validator_two_cranks_credit_each_quorum_once() {
     .await;
     assert_eq!(record["periods_differing"], "1", "{record}");
     assert_eq!(record["seconds_differing"], "2", "{record}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validator_agents_without_sol_report_and_the_crank_credits_their_quorum() {
+    let machine = Machine::start().await;
+    let (m, listing) = market_with_listing(360_000_000, Some(machine.health_check())).await;
+    let attestors = [Keypair::new(), Keypair::new(), Keypair::new()];
+    let keys: Vec<Pubkey> = attestors.iter().map(Signer::pubkey).collect();
+    let update = ListingUpdate {
+        attestors: Some(AttestorSet::new(&keys, 2, PERIOD as u32).unwrap()),
+        ..Default::default()
+    };
+    m.chain
+        .send(
+            &[ix::update_listing(
+                &m.authority.pubkey(),
+                &m.provider,
+                &listing,
+                update,
+            )],
+            &[&m.authority],
+        )
+        .await;
+    let pg = TestPostgres::start();
+    let database = pg.database("agents");
+    let (_indexer, api) = serve(
+        &m,
+        &database,
+        &["--reconcile-seconds", "2", "--history-poll-seconds", "1"],
+    )
+    .await;
+    let dir = std::env::temp_dir().join(format!("ce-agents-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rpc_url = &m.chain.v.rpc_url;
+    // Two of the three attestors run agents (with empty wallets); the third is silent.
+    let listing_text = listing.to_string();
+    let _agents: Vec<Running> = attestors[..2]
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let config = cli_config(&dir, &format!("attestor{i}"), key, rpc_url);
+            Running(
+                std::process::Command::new(cli_binary())
+                    .arg("-C")
+                    .arg(&config)
+                    .args(["--api", &api, "--output", "json", "attestor", "run"])
+                    .args([
+                        "--listing",
+                        &listing_text,
+                        "--period",
+                        "3",
+                        "--probe-interval",
+                        "1",
+                    ])
+                    .arg("--report")
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("start an agent"),
+            )
+        })
+        .collect();
+    let quote = m.chain.quote(&listing).await;
+    m.chain
+        .send(
+            &[ix::open_lease(&m.renter.pubkey(), &listing, 1, 1, quote)],
+            &[&m.renter],
+        )
+        .await;
+    let lease = compute_escrow::pda::lease(&listing, &m.renter.pubkey(), 1).0;
+    let start = accounts::lease(&m.chain.v.rpc, &lease)
+        .await
+        .unwrap()
+        .unwrap()
+        .start_ts;
+    let http = reqwest::Client::new();
+    // Both agents' reports of the first two periods reach the API.
+    let reports: Vec<ReportView> = poll(
+        "two periods reported by both agents",
+        Duration::from_secs(120),
+        Duration::from_millis(500),
+        || async {
+            let reports: Vec<ReportView> = http
+                .get(format!("{api}/v1/leases/{lease}/reports"))
+                .send()
+                .await
+                .ok()?
+                .json()
+                .await
+                .ok()?;
+            let early = reports
+                .iter()
+                .filter(|r| r.to <= start + 2 * PERIOD)
+                .count();
+            (early >= 4).then_some(reports)
+        },
+    )
+    .await;
+    assert!(
+        reports.iter().all(|r| keys[..2].contains(&r.attestor)),
+        "the silent attestor reported nothing"
+    );
+    let cranker = Keypair::new();
+    m.chain.fund(&cranker.pubkey(), 1_000_000_000).await;
+    let config = cli_config(&dir, "cranker", &cranker, rpc_url);
+    let out = std::process::Command::new(cli_binary())
+        .arg("-C")
+        .arg(&config)
+        .args(["--api", &api, "--output", "json", "crank", "--no-settle"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let attested = accounts::lease(&m.chain.v.rpc, &lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        attested.attested_until >= start + 2 * PERIOD,
+        "two periods credited"
+    );
+    // Each credited period at the lower of the two agents' reports (2 of 2
+    // reporting), as the API held them when the crank read them.
+    let reports: Vec<ReportView> = http
+        .get(format!("{api}/v1/leases/{lease}/reports"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut expected = 0;
+    let mut from = start;
+    while from < attested.attested_until {
+        let of_period: Vec<u64> = reports
+            .iter()
+            .filter(|r| r.from == from)
+            .map(|r| r.up_seconds)
+            .collect();
+        expected += of_period.iter().min().copied().unwrap_or(0);
+        from += PERIOD;
+    }
+    assert_eq!(attested.attested_seconds, expected, "{reports:?}");
+    for key in &attestors[..2] {
+        assert_eq!(
+            m.chain.balance(&key.pubkey()).await,
+            0,
+            "the agents spent nothing"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -173,6 +173,31 @@ impl Context {
         }
     }
 
+    /// POSTs `body` as JSON to the indexer API at `path`: its status and JSON
+    /// answer (a refusal is the caller's to read).
+    pub async fn api_post<B: Serialize>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> CliResult<(u16, serde_json::Value)> {
+        let url = format!("{}{path}", self.settings.api_url);
+        let unreachable = |e: reqwest::Error| {
+            CliError::hinted(
+                format!("indexer API {url} is unreachable: {e}"),
+                "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
+            )
+        };
+        let response = reqwest::Client::new()
+            .post(&url)
+            .json(body)
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = response.status().as_u16();
+        let answer = response.json().await.unwrap_or(serde_json::Value::Null);
+        Ok((status, answer))
+    }
+
     /// Asks "`question` [y/N]" unless `yes`; a non-interactive stdin without
     /// `--yes` is refused rather than signed.
     pub fn confirm(&self, question: &str, yes: bool) -> CliResult {

@@ -16,9 +16,12 @@ use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use compute_escrow::state::Lease;
+use compute_escrow::report::UptimeReport;
+use compute_escrow::state::{AttestorSet, Lease};
 use compute_escrow_client::accounts::{self, LeaseFilter};
+use compute_escrow_client::api::ReportView;
 use compute_escrow_client::ix;
+use compute_escrow_client::reports::SignedUptimeReport;
 use serde_json::json;
 use solana_sdk::pubkey::Pubkey;
 
@@ -55,6 +58,12 @@ pub struct RunArgs {
     /// Seconds a probe may take before the machine counts as down.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=600))]
     timeout: u64,
+    /// Sign a report of each period of the lease's grid and publish it to the
+    /// indexer API (`--api`) for a crank to submit, instead of sending
+    /// transactions: no SOL needed. Leases whose attestors must reach a
+    /// quorum (threshold above 1) are always reported.
+    #[arg(long)]
+    report: bool,
 }
 
 /// Runs an attestor command.
@@ -74,6 +83,15 @@ struct Watched {
     /// Attestations from `attested_until` whose sending failed: any one of
     /// them may still land.
     unconfirmed: Vec<Attestation>,
+    /// Signs reports for the API (a quorum's member, or `--report`) rather
+    /// than sending transactions.
+    reports: bool,
+    /// With `reports`: the end of the last period reported.
+    reported_until: i64,
+    /// The lease's attestor set (its period grid).
+    attestors: AttestorSet,
+    /// The lease's start (the grid's origin).
+    start_ts: i64,
 }
 
 /// Failed attestations remembered per lease (a long outage retries often).
@@ -325,6 +343,10 @@ impl<'a> Agent<'a> {
                 attested_until: lease.attested_until,
                 end_ts: lease.end_ts,
                 unconfirmed: Vec::new(),
+                reports: self.args.report || lease.attestors.threshold > 1,
+                reported_until: lease.attested_until,
+                attestors: lease.attestors,
+                start_ts: lease.start_ts,
             },
         );
         Ok(())
@@ -467,8 +489,13 @@ impl<'a> Agent<'a> {
         let Some(watched) = self.watched.get_mut(&address) else {
             return;
         };
-        watched.attested_until = from;
         watched.end_ts = end;
+        if watched.reports {
+            watched.reported_until = watched.reported_until.max(from);
+            watched.attested_until = watched.reported_until;
+            return self.report(address, chain_now).await;
+        }
+        watched.attested_until = from;
         let to = chain_now.min(end);
         if to <= from || (to - from < self.args.period as i64 && to < end) {
             return;
@@ -518,6 +545,77 @@ impl<'a> Agent<'a> {
                     json!({ "error": e.to_json() }),
                 );
             }
+        }
+    }
+
+    /// Signs and publishes a report of every grid period of `address` from
+    /// where it last reported to `chain_now` (or the lease's end). A report
+    /// the API already holds counts as published; one it refuses is logged
+    /// and, if about the period itself (409), not retried.
+    async fn report(&mut self, address: Pubkey, chain_now: i64) {
+        let Some(w) = self.watched.get(&address) else {
+            return;
+        };
+        let (set, start, end, check) = (w.attestors, w.start_ts, w.end_ts, w.check.clone());
+        let mut from = w.reported_until;
+        let Ok(signer) = self.ctx.signer() else {
+            return;
+        };
+        while let Ok(to) = set.period_end(start, end, from) {
+            if to <= from || to > chain_now.min(end) {
+                break;
+            }
+            let up = self
+                .samples
+                .get(&check)
+                .map_or(0, |s| s.up_seconds(from, to))
+                .min((to - from) as u64);
+            let report = UptimeReport {
+                lease: address,
+                from,
+                to,
+                up_seconds: up,
+            };
+            let view = ReportView::from(SignedUptimeReport::sign(signer, report));
+            match self.ctx.api_post("/v1/attestations", &view).await {
+                Ok((200 | 201, _)) | Ok((409, _)) => {
+                    self.log_attested(
+                        &address,
+                        Attestation { from, to, up },
+                        &check.to_string(),
+                        json!({ "reported": true }),
+                    );
+                }
+                Ok((status, body)) => {
+                    self.log(
+                        Some(&address),
+                        "report_failed",
+                        format!(
+                            "the API refused the report ({status}), retrying: {}",
+                            body["message"]
+                        ),
+                        json!({ "status": status }),
+                    );
+                    return;
+                }
+                Err(e) => {
+                    self.log(
+                        Some(&address),
+                        "report_failed",
+                        format!("publishing the report failed, retrying: {e}"),
+                        json!({ "error": e.to_json() }),
+                    );
+                    return;
+                }
+            }
+            from = to;
+            if let Some(w) = self.watched.get_mut(&address) {
+                w.reported_until = to;
+                w.attested_until = to;
+            }
+        }
+        if from >= end {
+            self.drop_lease(&address, "finished", "reported to its end".into());
         }
     }
 
