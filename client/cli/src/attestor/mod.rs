@@ -565,11 +565,12 @@ impl<'a> Agent<'a> {
             if to <= from || to > chain_now.min(end) {
                 break;
             }
-            let up = self
-                .samples
-                .get(&check)
-                .map_or(0, |s| s.up_seconds(from, to))
-                .min((to - from) as u64);
+            let samples = self.samples.get(&check);
+            let length = (to - from) as u64;
+            let up = samples.map_or(0, |s| s.up_seconds(from, to)).min(length);
+            let observed = samples
+                .map_or(0, |s| s.observed_seconds(from, to))
+                .min(length);
             let report = UptimeReport {
                 lease: address,
                 from,
@@ -581,7 +582,12 @@ impl<'a> Agent<'a> {
                 Ok((200 | 201, _)) | Ok((409, _)) => {
                     self.log_attested(
                         &address,
-                        Attestation { from, to, up },
+                        Attestation {
+                            from,
+                            to,
+                            up,
+                            observed,
+                        },
                         &check.to_string(),
                         json!({ "reported": true }),
                     );
