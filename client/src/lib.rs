@@ -17,5 +17,6 @@ pub mod compute_units;
 pub mod errors;
 pub mod ix;
 pub mod quote;
+pub mod sol;
 
 pub use compute_escrow::{self as program, pda, state, ID as PROGRAM_ID};
