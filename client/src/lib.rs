@@ -19,5 +19,6 @@ pub mod errors;
 pub mod ix;
 pub mod quote;
 pub mod reports;
+pub mod sol;
 
 pub use compute_escrow::{self as program, pda, state, ID as PROGRAM_ID};

@@ -18,11 +18,10 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anchor_lang::Space;
-use common::{cli_binary, cli_config, market_with_listing, serve, Running};
+use common::{answers, cli_binary, cli_config, market_with_listing, serve, Running};
 use compute_escrow::state::Lease;
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
-use compute_escrow_tests::poll::poll;
 use serde_json::json;
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -99,18 +98,10 @@ async fn validator_web_app_rents_attests_claims_cancels_and_settles_from_a_brows
         ],
     )
     .await;
-    let http = reqwest::Client::new();
-    poll(
+    answers(
+        &format!("{api}/v1/listings/{listing}"),
         "the API to index the listing",
         Duration::from_secs(120),
-        Duration::from_millis(250),
-        || async {
-            http.get(format!("{api}/v1/listings/{listing}"))
-                .send()
-                .await
-                .ok()
-                .filter(|r| r.status().is_success())
-        },
     )
     .await;
     let listing_text = listing.to_string();

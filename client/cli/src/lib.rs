@@ -13,7 +13,7 @@ pub mod progress;
 pub mod provider;
 pub mod renter;
 pub mod settle;
-pub mod sol;
+pub use compute_escrow_client::sol;
 
 use std::path::PathBuf;
 

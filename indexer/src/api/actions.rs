@@ -13,7 +13,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use compute_escrow::math;
 use compute_escrow::pda;
-use compute_escrow::state::{Lease, Provider};
+use compute_escrow::state::{Config, Lease, Provider};
 use compute_escrow_client::accounts::{self, FetchError};
 use compute_escrow_client::actions::{
     ActionError, ActionGetResponse, ActionLinks, ActionParameter, ActionPostRequest,
@@ -21,7 +21,7 @@ use compute_escrow_client::actions::{
     SentTransaction, SignedTransaction, ACTION_VERSION,
 };
 use compute_escrow_client::quote::{quote, Quote, QuoteError};
-use compute_escrow_client::{compute_units, errors, ix};
+use compute_escrow_client::{compute_units, errors, ix, sol};
 use futures::TryFutureExt;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -54,10 +54,7 @@ impl From<FetchError> for Refused {
             FetchError::NotFound { kind, address } => {
                 Self(StatusCode::NOT_FOUND, format!("no {kind} at {address}"))
             }
-            other => Self(
-                StatusCode::SERVICE_UNAVAILABLE,
-                format!("the Solana RPC node did not answer: {other}"),
-            ),
+            other => rpc_down(other),
         }
     }
 }
@@ -112,23 +109,18 @@ fn listing_key(text: &str) -> Result<Pubkey, Refused> {
     Pubkey::from_str(text).map_err(|_| Refused::bad(format!("`{text}` is not a listing address")))
 }
 
-fn lamports(amount: u64) -> String {
-    let sol = format!("{}.{:09}", amount / 1_000_000_000, amount % 1_000_000_000);
-    format!("{} SOL", sol.trim_end_matches('0').trim_end_matches('.'))
-}
-
 /// The user-facing price of `q`: everything that leaves the wallet and what
 /// comes back.
 fn price_text(q: &Quote) -> String {
     format!(
         "{} for {} h ({} per hour, escrowed and paid to the provider only for attested uptime; the protocol keeps {} bps of what is paid, at most {}), plus a refundable {} account deposit: {} in total. Attestors {}; unattested time is refunded, and the lease can be settled {} s after its end at the latest.",
-        lamports(q.deposit),
+        sol::format(q.deposit),
         q.hours,
-        lamports(q.signed.price_lamports_per_hour),
+        sol::format(q.signed.price_lamports_per_hour),
         q.signed.fee_bps,
-        lamports(q.max_fee),
-        lamports(q.lease_rent),
-        lamports(q.total),
+        sol::format(q.max_fee),
+        sol::format(q.lease_rent),
+        sol::format(q.total),
         q.attestors,
         q.signed.settle_grace_seconds,
     )
@@ -184,7 +176,7 @@ pub async fn rent_get(
                 LinkedAction {
                     kind: LinkedActionType::Transaction,
                     href: href(&q.hours.to_string()),
-                    label: format!("Rent {} h for {}", q.hours, lamports(q.total)),
+                    label: format!("Rent {} h for {}", q.hours, sol::format(q.total)),
                     parameters: Vec::new(),
                 },
                 LinkedAction {
@@ -407,7 +399,7 @@ pub async fn lease_post(
             (
                 "extend_lease",
                 ix::extend_lease(&account, &l.listing, &key, hours),
-                format!("Extend lease {key} by {hours} h for {}", lamports(cost)),
+                format!("Extend lease {key} by {hours} h for {}", sol::format(cost)),
             )
         }
         LeaseAction::Cancel => {
@@ -421,10 +413,7 @@ pub async fn lease_post(
             )
         }
         LeaseAction::Settle => {
-            let (provider, config) = tokio::try_join!(
-                provider_of(&state, &l.provider),
-                accounts::config(&state.rpc).map_err(Refused::from),
-            )?;
+            let (provider, config) = payout_accounts(&state, &l.provider).await?;
             (
                 "settle_lease",
                 ix::settle_lease(
@@ -441,10 +430,7 @@ pub async fn lease_post(
             )
         }
         LeaseAction::Claim => {
-            let (provider, config) = tokio::try_join!(
-                provider_of(&state, &l.provider),
-                accounts::config(&state.rpc).map_err(Refused::from),
-            )?;
+            let (provider, config) = payout_accounts(&state, &l.provider).await?;
             if provider.authority != account {
                 return Err(Refused(
                     StatusCode::FORBIDDEN,
@@ -479,6 +465,18 @@ async fn provider_of(state: &AppState, provider: &Pubkey) -> Result<Provider, Re
     accounts::fetch::<Provider>(&state.rpc, provider)
         .await?
         .ok_or_else(|| Refused(StatusCode::NOT_FOUND, format!("no provider at {provider}")))
+}
+
+/// The lease's provider (its payout wallet) and the market config (its
+/// treasury): what settle and claim pay into.
+async fn payout_accounts(
+    state: &AppState,
+    provider: &Pubkey,
+) -> Result<(Provider, Config), Refused> {
+    tokio::try_join!(
+        provider_of(state, provider),
+        accounts::config(&state.rpc).map_err(Refused::from),
+    )
 }
 
 /// Which listing action a POST asks for.
@@ -589,7 +587,7 @@ pub async fn lease_get(
     if due.provider > 0 || due.fee > 0 {
         actions.push(link(
             "claim",
-            format!("Claim {} (provider)", lamports(due.provider)),
+            format!("Claim {} (provider)", sol::format(due.provider)),
             Vec::new(),
         ));
     }
@@ -600,12 +598,12 @@ pub async fn lease_get(
         description: format!(
             "{} h at {} per hour; {} s attested up, {} s down; {} paid to the provider, {} claimable now, {} refunded so far.",
             l.hours,
-            lamports(l.price_lamports_per_hour),
+            sol::format(l.price_lamports_per_hour),
             l.attested_seconds,
             l.down_seconds,
-            lamports(l.paid_out),
-            lamports(due.provider),
-            lamports(l.refunded)
+            sol::format(l.paid_out),
+            sol::format(due.provider),
+            sol::format(l.refunded)
         ),
         label: "Lease".into(),
         disabled: false,

@@ -76,18 +76,10 @@ pub async fn serve<S: AsRef<OsStr>>(
             .expect("start the indexer"),
     );
     let base = format!("http://127.0.0.1:{port}");
-    let http = reqwest::Client::new();
-    poll(
+    answers(
+        &format!("{base}/health"),
         "the API",
         Duration::from_secs(60),
-        Duration::from_millis(200),
-        || async {
-            http.get(format!("{base}/health"))
-                .send()
-                .await
-                .ok()
-                .filter(|r| r.status().is_success())
-        },
     )
     .await;
     (indexer, base)
@@ -120,4 +112,18 @@ pub fn cli_binary() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// Waits (up to `within`) until a GET of `url` succeeds; `what` names it in
+/// the timeout's panic.
+pub async fn answers(url: &str, what: &str, within: Duration) {
+    let http = reqwest::Client::new();
+    poll(what, within, Duration::from_millis(200), || async {
+        http.get(url)
+            .send()
+            .await
+            .ok()
+            .filter(|r| r.status().is_success())
+    })
+    .await;
 }

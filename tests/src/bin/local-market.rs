@@ -21,6 +21,7 @@ use compute_escrow_client::actions::{
 use compute_escrow_client::api::{
     spelled, Health, LeaseDetail, LeasePage, ListingPage, ProviderRecord,
 };
+use compute_escrow_client::sol::format as sol;
 use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
@@ -146,15 +147,6 @@ async fn api_wait<T: DeserializeOwned>(
         || async move { api_get(api, path).await.filter(|v| ready(v)) },
     )
     .await
-}
-
-fn sol(lamports: u64) -> String {
-    let text = format!(
-        "{}.{:09}",
-        lamports / LAMPORTS_PER_SOL,
-        lamports % LAMPORTS_PER_SOL
-    );
-    format!("{} SOL", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// Prints the API's view of a lease.
