@@ -3,6 +3,7 @@
 //! (the submitter only pays the network fee), then settles every lease that
 //! is due. Several cranks may run at once and a crank may restart at any
 //! time: a period another crank credited first is skipped, never failed on.
+//! With `--every SECONDS` it keeps running, one round per interval.
 
 use clap::Args;
 use compute_escrow::error::EscrowError;
@@ -28,6 +29,11 @@ pub struct CrankArgs {
     /// Only submit reports; do not settle due leases.
     #[arg(long)]
     no_settle: bool,
+    /// Keep running: a round every SECONDS until Ctrl-C (or SIGTERM). A
+    /// round that fails is reported and the next one runs; rounds with
+    /// nothing to do print nothing.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    every: Option<u64>,
 }
 
 /// Whether `err` says another submission credited the period first.
@@ -39,8 +45,39 @@ fn already_attested(err: &CliError) -> bool {
     matches!(err, CliError::Program(e) if taken.iter().any(|t| u32::from(*t) == e.code))
 }
 
-/// Runs `crank`.
+/// Runs `crank`: one round, or one every `--every` seconds until stopped.
 pub async fn run(ctx: &Context, args: CrankArgs) -> CliResult {
+    let Some(every) = args.every else {
+        return round(ctx, &args, true).await;
+    };
+    let signal = |kind| {
+        tokio::signal::unix::signal(kind)
+            .map_err(|e| CliError::Remote(format!("cannot listen for signals: {e}")))
+    };
+    let mut interrupt = signal(tokio::signal::unix::SignalKind::interrupt())?;
+    let mut terminate = signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut ticker = tokio::time::interval(std::time::Duration::from_secs(every));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticker.tick() => {}
+            _ = interrupt.recv() => return Ok(()),
+            _ = terminate.recv() => return Ok(()),
+        }
+        if let Err(e) = round(ctx, &args, false).await {
+            if ctx.human() {
+                eprintln!("crank round failed, retrying in {every} s: {e}");
+            } else {
+                ctx.print_json(&json!({ "round_failed": e.to_json() }));
+            }
+        }
+    }
+}
+
+/// One round: submits every complete quorum, then (unless `--no-settle`)
+/// settles what is due. `report_idle` prints a summary even when there was
+/// nothing to do.
+async fn round(ctx: &Context, args: &CrankArgs, report_idle: bool) -> CliResult {
     let now = ctx.chain_now().await?;
     let submitter = ctx.me()?;
     let leases: Vec<(Pubkey, Lease)> = if args.leases.is_empty() {
@@ -104,18 +141,20 @@ pub async fn run(ctx: &Context, args: CrankArgs) -> CliResult {
         bar.inc(1);
     }
     bar.finish_and_clear();
-    if ctx.human() {
-        println!(
-            "Attested {} submission(s) over {} lease(s)",
-            credited.len(),
-            leases.len()
-        );
-    } else {
-        ctx.print_json(&json!({ "attested": credited, "failed": failures }));
+    if report_idle || !credited.is_empty() || !failures.is_empty() {
+        if ctx.human() {
+            println!(
+                "Attested {} submission(s) over {} lease(s)",
+                credited.len(),
+                leases.len()
+            );
+        } else {
+            ctx.print_json(&json!({ "attested": credited, "failed": failures }));
+        }
     }
     progress::fail_if_any(failures.len(), "submissions")?;
     if args.no_settle {
         return Ok(());
     }
-    settle::run(ctx, SettleArgs::all_due()).await
+    settle::settle(ctx, SettleArgs::all_due(), report_idle).await
 }

@@ -53,6 +53,12 @@ async fn settle_ix(ctx: &Context, view: &LeaseView, treasury: &Pubkey) -> CliRes
 
 /// Runs `settle`.
 pub async fn run(ctx: &Context, args: SettleArgs) -> CliResult {
+    settle(ctx, args, true).await
+}
+
+/// Settles the leases `args` names (or every due one); `report_idle` prints
+/// a summary even when no lease was due.
+pub async fn settle(ctx: &Context, args: SettleArgs, report_idle: bool) -> CliResult {
     let now = ctx.chain_now().await?;
     let config = accounts::config(&ctx.rpc).await?;
     let views: Vec<LeaseView> = if args.all_due {
@@ -121,6 +127,9 @@ pub async fn run(ctx: &Context, args: SettleArgs) -> CliResult {
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if views.is_empty() && !report_idle {
+        return Ok(());
+    }
     if ctx.human() {
         if views.is_empty() {
             println!("No lease is due for settlement.");

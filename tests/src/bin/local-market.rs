@@ -1,12 +1,16 @@
 //! The whole market on this machine, played out in a few minutes: a local
 //! validator running the program's SBF build, PostgreSQL, the indexer and its
-//! API, then a provider, a renter and an attestor using the `compute-escrow`
-//! CLI. Run it through `scripts/local-market.sh`, which builds everything
-//! first. The API stays up afterwards; Ctrl-C stops everything.
+//! API, then a provider, a renter, a crank and three attestors (2 of 3 must
+//! agree) using the `compute-escrow` CLI: alice and bob run the uptime agent
+//! without any SOL, bob goes silent for a while, and carol (played by this
+//! program) claims full uptime whatever the machine does. Run it through
+//! `scripts/local-market.sh`, which builds everything first. The market
+//! stays up afterwards; Ctrl-C stops everything.
 //!
 //! `--exit` stops once the story is over (CI uses it); `--period N` sets the
 //! attestation period in seconds (default 10).
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
@@ -14,13 +18,16 @@ use std::time::Duration;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use compute_escrow::pda;
+use compute_escrow::report::UptimeReport;
 use compute_escrow::state::LeaseState;
 use compute_escrow_client::actions::{
     ActionGetResponse, ActionPostRequest, ActionPostResponse, SentTransaction, SignedTransaction,
 };
 use compute_escrow_client::api::{
-    spelled, Health, LeaseDetail, LeasePage, ListingPage, ProviderRecord,
+    spelled, AttestorRecord, Health, LeaseDetail, LeasePage, ListingPage, ProviderRecord,
+    ReportView,
 };
+use compute_escrow_client::reports::SignedUptimeReport;
 use compute_escrow_client::sol::format as sol;
 use compute_escrow_tests::chain::{free_ports, start_validator, Chain};
 use compute_escrow_tests::machine::Machine;
@@ -41,6 +48,10 @@ const FEE_BPS: u16 = 250;
 const GRACE_SECONDS: u32 = 600;
 /// How long the demo keeps the machine down.
 const DOWNTIME_SECONDS: u64 = 15;
+/// The demo's roles, each with a keypair and a Solana CLI config.
+const ROLES: [&str; 6] = ["admin", "provider", "renter", "alice", "bob", "carol"];
+/// Attestors that must sign the same period for it to count.
+const THRESHOLD: &str = "2";
 
 fn step(text: &str) {
     println!("\n\x1b[1m== {text}\x1b[0m");
@@ -63,20 +74,17 @@ struct Roles {
 }
 
 impl Roles {
-    fn create(rpc_url: &str) -> (Roles, [Keypair; 4]) {
+    fn create(rpc_url: &str) -> (Roles, [Keypair; ROLES.len()]) {
         let dir = std::env::temp_dir().join("compute-escrow-demo");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("demo dir");
         // The admin is the key the harness deploys the program with: only the
         // upgrade authority may create the market config.
-        let keys: [Keypair; 4] = std::array::from_fn(|i| match i {
+        let keys: [Keypair; ROLES.len()] = std::array::from_fn(|i| match i {
             0 => compute_escrow_tests::upgrade_authority(),
             _ => Keypair::new(),
         });
-        for (name, key) in ["admin", "provider", "renter", "attestor"]
-            .iter()
-            .zip(&keys)
-        {
+        for (name, key) in ROLES.iter().zip(&keys) {
             let keypair = dir.join(format!("{name}.json"));
             write_keypair_file(key, &keypair).expect("write keypair");
             let config = format!(
@@ -168,15 +176,92 @@ async fn show_lease(api: &str, lease: &Pubkey) -> LeaseDetail {
     detail
 }
 
-/// Streams a child's stdout, each line prefixed.
+/// Streams a child's stdout and stderr, each line prefixed.
 fn forward(child: &mut Child, prefix: &'static str) {
-    let stdout = child.stdout.take().expect("piped stdout");
-    tokio::spawn(async move {
-        let mut lines = BufReader::new(stdout).lines();
+    async fn lines(stream: impl tokio::io::AsyncRead + Unpin, prefix: &'static str) {
+        let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             println!("  {prefix} | {line}");
         }
-    });
+    }
+    if let Some(stdout) = child.stdout.take() {
+        tokio::spawn(lines(stdout, prefix));
+    }
+    if let Some(stderr) = child.stderr.take() {
+        tokio::spawn(lines(stderr, prefix));
+    }
+}
+
+/// Starts `compute-escrow -C <role>.yml --api API ARGS` in the background,
+/// its output prefixed with `prefix`; killed when dropped.
+fn background(roles: &Roles, api: &str, role: &str, prefix: &'static str, args: &[&str]) -> Child {
+    println!(
+        "$ compute-escrow -C {} {} &",
+        roles.config(role),
+        args.join(" ")
+    );
+    let mut child = Command::new(sibling("compute-escrow"))
+        .args(["-C", &roles.config(role), "--api", api])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start compute-escrow {}: {e}", args.join(" ")));
+    forward(&mut child, prefix);
+    child
+}
+
+/// Plays a dishonest attestor: signs every finished grid period of every
+/// lease of `listing` as fully up, whatever the machine did, and publishes
+/// it to the API as an agent would. Runs until aborted.
+async fn over_report(api: String, attestor: Keypair, listing: Pubkey) {
+    let http = reqwest::Client::new();
+    let mut reported_until: HashMap<Pubkey, i64> = HashMap::new();
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let Some(page) = api_get::<LeasePage>(&api, &format!("/v1/leases?listing={listing}")).await
+        else {
+            continue;
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs() as i64;
+        for lease in page.items {
+            let l = &lease.account;
+            if l.state == LeaseState::Settled || !l.attestors.contains(&attestor.pubkey()) {
+                continue;
+            }
+            let from = reported_until.entry(lease.pubkey).or_insert(l.start_ts);
+            while let Ok(to) = l.attestors.period_end(l.start_ts, l.end_ts, *from) {
+                if to <= *from || to > now.min(l.end_ts) {
+                    break;
+                }
+                let claimed = (to - *from) as u64;
+                let report = UptimeReport {
+                    lease: lease.pubkey,
+                    from: *from,
+                    to,
+                    up_seconds: claimed,
+                };
+                let view = ReportView::from(SignedUptimeReport::sign(&attestor, report));
+                let sent = http
+                    .post(format!("{api}/v1/attestations"))
+                    .json(&view)
+                    .send()
+                    .await;
+                if !sent.is_ok_and(|r| r.status().is_success() || r.status().as_u16() == 409) {
+                    break;
+                }
+                println!(
+                    "  carol | reported [{}, {to}) of {}: {claimed} s up (the whole period, whatever the machine did)",
+                    *from, lease.pubkey
+                );
+                *from = to;
+            }
+        }
+    }
 }
 
 fn api_port() -> u16 {
@@ -236,15 +321,33 @@ async fn start_market() -> Market {
     }
 }
 
-async fn play(market: &Market, period: u64) {
+/// Who keeps attesting the market after the story: alice's and bob's
+/// agents, the crank and carol. Dropping it stops them.
+struct Crew {
+    /// Held for their drop, which kills them.
+    _processes: Vec<Child>,
+    liar: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Crew {
+    fn drop(&mut self) {
+        self.liar.abort();
+    }
+}
+
+/// Plays the story; returns the attestors and crank, still running.
+async fn play(market: &Market, period: u64) -> Crew {
     let chain = &market.chain;
     let api = market.api.as_str();
-    let (roles, [admin, provider, renter, attestor]) = Roles::create(&chain.v.rpc_url);
+    let (roles, [admin, provider, renter, alice, bob, carol]) = Roles::create(&chain.v.rpc_url);
     step("Funding the demo wallets and opening the market");
-    for key in [&chain.fee_payer, &admin, &provider, &renter, &attestor] {
+    for key in [&chain.fee_payer, &admin, &provider, &renter] {
         chain.fund(&key.pubkey(), 100 * LAMPORTS_PER_SOL).await;
     }
-    println!("Wallets and Solana CLI configs in {}", roles.dir.display());
+    println!(
+        "Wallets and Solana CLI configs in {}; the attestors alice, bob and carol hold no SOL",
+        roles.dir.display()
+    );
     chain
         .send(
             &[ix::init_config(
@@ -266,7 +369,9 @@ async fn play(market: &Market, period: u64) {
         machine.health_check()
     );
 
-    step("Provider registers and lists two GPU machines");
+    step(&format!(
+        "Provider registers and lists two GPU machines; {THRESHOLD} of the attestors alice, bob and carol must agree on each {period} s period"
+    ));
     cli(
         &roles,
         api,
@@ -279,40 +384,41 @@ async fn play(market: &Market, period: u64) {
         ],
     )
     .await;
-    let attestor_key = attestor.pubkey().to_string();
+    let attestor_keys = [&alice, &bob, &carol].map(|k| k.pubkey().to_string());
     let health = machine.health_check();
+    let period_text = period.to_string();
     for (model, gpus, vram, price) in [
         ("H100-80GB", "8", "80", "2"),
         ("A100-40GB", "4", "40", "0.8"),
     ] {
-        cli(
-            &roles,
-            api,
+        let mut args = vec![
             "provider",
-            &[
-                "provider",
-                "list-gpu",
-                "--model",
-                model,
-                "--gpus",
-                gpus,
-                "--vram-gb",
-                vram,
-                "--region",
-                "eu-west",
-                "--health-check",
-                &health,
-                "--price",
-                price,
-                "--max-hours",
-                "24",
-                "--attestor",
-                &attestor_key,
-                "--capacity",
-                "2",
-            ],
-        )
-        .await;
+            "list-gpu",
+            "--model",
+            model,
+            "--gpus",
+            gpus,
+            "--vram-gb",
+            vram,
+            "--region",
+            "eu-west",
+            "--health-check",
+            &health,
+            "--price",
+            price,
+            "--max-hours",
+            "24",
+            "--capacity",
+            "2",
+            "--threshold",
+            THRESHOLD,
+            "--period",
+            &period_text,
+        ];
+        for key in &attestor_keys {
+            args.extend(["--attestor", key.as_str()]);
+        }
+        cli(&roles, api, "provider", &args).await;
     }
     let provider_pda = pda::provider(&provider.pubkey()).0;
     let listing = pda::listing(&provider_pda, 0).0;
@@ -335,9 +441,8 @@ async fn play(market: &Market, period: u64) {
     )
     .await;
 
-    step("Attestor starts its uptime agent on the listing");
-    let period_text = period.to_string();
-    let attestor_cmd = [
+    step("Attestors alice and bob start their uptime agents (no SOL: they sign reports and publish them to the API), carol starts lying, and the admin runs a crank that submits every complete quorum");
+    let agent_args = [
         "attestor",
         "run",
         "--listing",
@@ -347,19 +452,15 @@ async fn play(market: &Market, period: u64) {
         "--probe-interval",
         "1",
     ];
-    println!(
-        "$ compute-escrow -C {} {} &",
-        roles.config("attestor"),
-        attestor_cmd.join(" ")
-    );
-    let mut agent = Command::new(sibling("compute-escrow"))
-        .args(["-C", &roles.config("attestor")])
-        .args(attestor_cmd)
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start the attestor");
-    forward(&mut agent, "attestor");
+    let alice_agent = background(&roles, api, "alice", "alice", &agent_args);
+    let mut bob_agent = Some(background(&roles, api, "bob", "bob  ", &agent_args));
+    let liar = tokio::spawn(over_report(
+        api.to_string(),
+        carol.insecure_clone(),
+        listing,
+    ));
+    println!("(carol is played by the demo: she signs every period as fully up)");
+    let crank = background(&roles, api, "admin", "crank", &["crank", "--every", "2"]);
     tokio::time::sleep(Duration::from_secs(2)).await;
 
     step("Renter rents the H100 machine for 2 hours");
@@ -384,7 +485,7 @@ async fn play(market: &Market, period: u64) {
     show_lease(api, &lease).await;
 
     step(&format!(
-        "The machine runs; the attestor signs every {period} s"
+        "The machine runs; every {period} s the attestors sign the period and the crank credits it once 2 of 3 agree"
     ));
     let attested =
         |seconds: u64| move |detail: &LeaseDetail| detail.lease.account.attested_seconds >= seconds;
@@ -397,15 +498,21 @@ async fn play(market: &Market, period: u64) {
     .await;
     show_lease(api, &lease).await;
 
+    // Longer than a period, so a period ends while bob is silent: its
+    // quorum is alice and carol, and carol's claim is on the record.
+    let downtime = DOWNTIME_SECONDS.max(period + 5);
     step(&format!(
-        "Downtime: the demo stops the machine's health endpoint for {DOWNTIME_SECONDS} s"
+        "bob goes silent, and the machine goes down for {downtime} s: alice reports the outage, carol claims it was up"
     ));
+    drop(bob_agent.take());
+    println!("bob's agent is stopped; alice and carol still make a quorum of 2");
     machine.stop().await;
-    tokio::time::sleep(Duration::from_secs(DOWNTIME_SECONDS)).await;
+    tokio::time::sleep(Duration::from_secs(downtime)).await;
     machine.resume().await;
     let resumed = chain.now().await;
-    println!("The machine is back up; waiting for a period of uptime after the outage.");
-    api_wait(
+    println!("The machine is back up and bob's agent restarts (it resumes from what the chain has credited).");
+    bob_agent = Some(background(&roles, api, "bob", "bob  ", &agent_args));
+    let after_outage = api_wait(
         api,
         &format!("/v1/leases/{lease}"),
         "the downtime and the uptime after it attested",
@@ -416,6 +523,16 @@ async fn play(market: &Market, period: u64) {
     )
     .await;
     show_lease(api, &lease).await;
+    println!(
+        "  The quorum credits the 2nd highest report of each period: carol alone cannot add a second of uptime, so the {} s down stay down.",
+        after_outage.lease.account.down_seconds
+    );
+    show_attestors(
+        api,
+        &lease,
+        [("alice", &alice), ("bob", &bob), ("carol", &carol)],
+    )
+    .await;
 
     step("Provider claims what the attested uptime has earned");
     cli(&roles, api, "provider", &["provider", "claim", &lease_text]).await;
@@ -429,24 +546,19 @@ async fn play(market: &Market, period: u64) {
         &["renter", "cancel", &lease_text, "--yes"],
     )
     .await;
-    let cancelled = api_wait(
+    api_wait(
         api,
         &format!("/v1/leases/{lease}"),
-        "the final attestation up to the cancel",
-        |detail: &LeaseDetail| {
-            let l = &detail.lease.account;
-            l.state == LeaseState::Cancelled && l.attested_until == l.end_ts
-        },
+        "the cancel",
+        |detail: &LeaseDetail| detail.lease.account.state != LeaseState::Active,
     )
     .await;
     show_lease(api, &lease).await;
-    let end_ts = cancelled.lease.account.end_ts;
 
-    step("Every second up to the cancel is attested, so anyone may crank the settlement now");
+    step("The attestors report the last period up to the cancel; the crank credits it and, with nothing left to attest, settles the lease");
     println!(
-        "(a lease with unattested time waits for its end plus the {GRACE_SECONDS} s settle grace; lease end {end_ts})"
+        "(a lease with unattested time waits for its end plus the {GRACE_SECONDS} s settle grace)"
     );
-    cli(&roles, api, "admin", &["settle", "--all-due"]).await;
     let settled = api_wait(
         api,
         &format!("/v1/leases/{lease}"),
@@ -477,18 +589,54 @@ async fn play(market: &Market, period: u64) {
         p.seconds_missed,
         sol(p.lamports_earned),
     );
-    drop(agent);
 
-    rent_through_actions(market, &renter, &pda::listing(&provider_pda, 1).0).await;
+    rent_through_actions(market, &renter, &listing).await;
+    Crew {
+        _processes: [Some(alice_agent), bob_agent, Some(crank)]
+            .into_iter()
+            .flatten()
+            .collect(),
+        liar,
+    }
 }
 
-/// What a browser wallet does: the renter rents the A100 machine for 1 hour
+/// Prints what the API holds on each attestor: its reports of `lease` and
+/// how its reports compared with what the quorums credited; waits until
+/// carol's claims during the outage show as disagreement.
+async fn show_attestors(api: &str, lease: &Pubkey, attestors: [(&str, &Keypair); 3]) {
+    let reports: Vec<ReportView> = api_wait(
+        api,
+        &format!("/v1/leases/{lease}/reports"),
+        "the lease's reports",
+        |_| true,
+    )
+    .await;
+    for (name, key) in attestors {
+        let pubkey = key.pubkey();
+        // Carol's claims during the outage disagree with what was credited
+        // (the record follows the indexed events).
+        let record: AttestorRecord = api_wait(
+            api,
+            &format!("/v1/attestors/{pubkey}"),
+            &format!("{name}'s record, carol's with her disagreement"),
+            |record: &AttestorRecord| name != "carol" || record.seconds_differing > 0,
+        )
+        .await;
+        let signed = reports.iter().filter(|r| r.attestor == pubkey).count();
+        println!(
+            "  API GET /v1/attestors/{pubkey} ({name}): {signed} reports of this lease stored, {} counted in credited periods, {} of them differing from the credited value by {} s in all",
+            record.periods_reported, record.periods_differing, record.seconds_differing
+        );
+    }
+}
+
+/// What a browser wallet does: the renter rents `listing` for 1 hour
 /// through the API's Solana Actions endpoint (the quote, the unsigned
 /// transaction for its wallet, the signature, the API's relay), then the
 /// lease shows in the API.
 async fn rent_through_actions(market: &Market, renter: &Keypair, listing: &Pubkey) {
     let api = market.api.as_str();
-    step("A renter with a browser wallet rents the A100 machine for 1 hour through Solana Actions");
+    step("A renter with a browser wallet rents the H100 machine again, for 1 hour, through Solana Actions");
     let quote: ActionGetResponse = api_wait(
         api,
         &format!("/api/actions/rent/{listing}?hours=1"),
@@ -544,7 +692,7 @@ async fn rent_through_actions(market: &Market, renter: &Keypair, listing: &Pubke
     );
     let leases: LeasePage = api_wait(
         api,
-        &format!("/v1/leases?listing={listing}"),
+        &format!("/v1/leases?listing={listing}&state=active"),
         "the lease rented through the action",
         |page: &LeasePage| !page.items.is_empty(),
     )
@@ -580,6 +728,10 @@ fn check_settlement(detail: &LeaseDetail) {
     );
 }
 
+fn exit_when_done() -> bool {
+    std::env::args().any(|a| a == "--exit")
+}
+
 fn period_arg() -> u64 {
     let args: Vec<String> = std::env::args().collect();
     args.iter()
@@ -590,17 +742,16 @@ fn period_arg() -> u64 {
 
 #[tokio::main]
 async fn main() {
-    let exit_when_done = std::env::args().any(|a| a == "--exit");
     let period = period_arg();
     let market = start_market().await;
-    tokio::select! {
-        () = play(&market, period) => {}
+    let _crew = tokio::select! {
+        crew = play(&market, period) => crew,
         _ = tokio::signal::ctrl_c() => {
             println!("\nInterrupted: stopping everything.");
             return;
         }
-    }
-    if exit_when_done {
+    };
+    if exit_when_done() {
         return;
     }
     step("The market keeps running");
@@ -610,7 +761,8 @@ async fn main() {
          Indexer API  {api}   e.g. curl {api}/v1/listings | curl {api}/v1/stats | {api}/openapi.json\n\
          Validator    {rpc}\n\
          CLI          {cli} -C {dir}/renter.yml --api {api} renter listings\n\
-         Press Ctrl-C to stop the validator, the indexer and PostgreSQL.",
+         Attestors    alice's and bob's agents, carol and the crank keep attesting the H100 listing; curl {api}/v1/leases/<lease>/reports\n\
+         Press Ctrl-C to stop the validator, the indexer, PostgreSQL, the agents and the crank.",
         api = market.api,
         rpc = market.chain.v.rpc_url,
         dir = std::env::temp_dir().join("compute-escrow-demo").display(),

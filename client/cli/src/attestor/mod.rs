@@ -641,6 +641,11 @@ impl<'a> Agent<'a> {
             observed,
         } = attestation;
         let length = (to - from) as u64;
+        let verb = if extra["reported"] == json!(true) {
+            "signed and published a report of"
+        } else {
+            "attested"
+        };
         extra["from"] = json!(from);
         extra["to"] = json!(to);
         extra["up_seconds"] = json!(up);
@@ -649,7 +654,7 @@ impl<'a> Agent<'a> {
             Some(address),
             "attested",
             format!(
-                "attested {length} s: {up} s up, {} s down ({note})",
+                "{verb} {length} s: {up} s up, {} s down ({note})",
                 length - up
             ),
             extra,

@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::events::emit_event;
+
 use crate::error::EscrowError;
 use crate::state::Config;
 
@@ -22,6 +24,6 @@ pub fn handler(ctx: Context<AcceptAdmin>) -> Result<()> {
     let config = &mut ctx.accounts.config;
     config.admin = config.pending_admin;
     config.pending_admin = Pubkey::default();
-    emit_cpi!(config.updated_event());
+    emit_event(&ctx.accounts.event_authority, &config.updated_event())?;
     Ok(())
 }

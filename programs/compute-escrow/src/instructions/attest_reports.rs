@@ -4,7 +4,7 @@ use solana_instructions_sysvar::ID as INSTRUCTIONS_SYSVAR_ID;
 use crate::attestation::{check_period, credit_period};
 use crate::constants::MAX_PERIODS_PER_SUBMISSION;
 use crate::error::EscrowError;
-use crate::events::{AttestorReport, UptimeAttested};
+use crate::events::{emit_event, AttestorReport, UptimeAttested};
 use crate::report::{quorum_up_seconds, verified_reports, SignedReport};
 use crate::state::Lease;
 
@@ -111,19 +111,22 @@ pub fn handler(mut ctx: Context<AttestReports>, periods: u8) -> Result<()> {
             up_seconds,
             now,
         )?;
-        emit_cpi!(UptimeAttested {
-            lease: lease_key,
-            from,
-            to,
-            up_seconds,
-            reports: of_period
-                .iter()
-                .map(|r| AttestorReport {
-                    attestor: r.attestor,
-                    up_seconds: r.report.up_seconds,
-                })
-                .collect(),
-        });
+        emit_event(
+            &ctx.accounts.event_authority,
+            &UptimeAttested {
+                lease: lease_key,
+                from,
+                to,
+                up_seconds,
+                reports: of_period
+                    .iter()
+                    .map(|r| AttestorReport {
+                        attestor: r.attestor,
+                        up_seconds: r.report.up_seconds,
+                    })
+                    .collect(),
+            },
+        )?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::attestation::{check_period, credit_period};
 use crate::error::EscrowError;
-use crate::events::{AttestorReport, UptimeAttested};
+use crate::events::{emit_event, AttestorReport, UptimeAttested};
 use crate::state::Lease;
 
 /// A lease whose attestor set needs one signature (1 of N): one of its
@@ -50,15 +50,18 @@ pub fn handler(mut ctx: Context<AttestUptime>, from: i64, to: i64, up_seconds: u
         up_seconds,
         now,
     )?;
-    emit_cpi!(UptimeAttested {
-        lease: ctx.accounts.lease.key(),
-        from,
-        to,
-        up_seconds,
-        reports: vec![AttestorReport {
-            attestor: ctx.accounts.attestor.key(),
+    emit_event(
+        &ctx.accounts.event_authority,
+        &UptimeAttested {
+            lease: ctx.accounts.lease.key(),
+            from,
+            to,
             up_seconds,
-        }],
-    });
+            reports: vec![AttestorReport {
+                attestor: ctx.accounts.attestor.key(),
+                up_seconds,
+            }],
+        },
+    )?;
     Ok(())
 }

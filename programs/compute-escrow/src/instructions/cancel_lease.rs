@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
-use crate::events::LeaseCancelled;
+use crate::events::{emit_event, LeaseCancelled};
 use crate::instructions::extend_lease::require_running;
 use crate::math;
 use crate::state::{Lease, LeaseState, Listing};
@@ -58,10 +58,13 @@ pub fn handler(ctx: Context<CancelLease>) -> Result<()> {
     if !lease.has_unattested_time() {
         Listing::release_slot_in_place(&ctx.accounts.listing)?;
     }
-    emit_cpi!(LeaseCancelled {
-        lease: ctx.accounts.lease.key(),
-        cancelled_at: now,
-        refund_lamports: refund,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &LeaseCancelled {
+            lease: ctx.accounts.lease.key(),
+            cancelled_at: now,
+            refund_lamports: refund,
+        },
+    )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
-use crate::events::PayoutClaimed;
+use crate::events::{emit_event, PayoutClaimed};
 use crate::payout::{pay_earned, Undeliverable};
 use crate::state::{Config, Lease, Provider};
 
@@ -53,11 +53,14 @@ pub fn handler(ctx: Context<ClaimPayout>) -> Result<()> {
         payout.provider > 0 || payout.fee > 0,
         EscrowError::NothingToClaim
     );
-    emit_cpi!(PayoutClaimed {
-        lease: ctx.accounts.lease.key(),
-        payout_wallet: ctx.accounts.payout_wallet.key(),
-        provider_lamports: payout.provider,
-        fee_lamports: payout.fee,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &PayoutClaimed {
+            lease: ctx.accounts.lease.key(),
+            payout_wallet: ctx.accounts.payout_wallet.key(),
+            provider_lamports: payout.provider,
+            fee_lamports: payout.fee,
+        },
+    )?;
     Ok(())
 }

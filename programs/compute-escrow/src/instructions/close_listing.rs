@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
-use crate::events::ListingStateChanged;
+use crate::events::{emit_event, ListingStateChanged};
 use crate::instructions::update_listing::ManageListing;
 use crate::state::ListingState;
 
@@ -15,9 +15,12 @@ pub fn handler(ctx: Context<ManageListing>) -> Result<()> {
         EscrowError::ListingHasOpenLeases
     );
     listing.state = ListingState::Closed;
-    emit_cpi!(ListingStateChanged {
-        listing: listing.key(),
-        state: listing.state,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ListingStateChanged {
+            listing: listing.key(),
+            state: listing.state,
+        },
+    )?;
     Ok(())
 }

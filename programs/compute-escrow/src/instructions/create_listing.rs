@@ -4,7 +4,7 @@ use crate::account_creation::{create_pda, write_account};
 use crate::args::exact_args;
 use crate::constants::LISTING_SEED;
 use crate::error::EscrowError;
-use crate::events::ListingCreated;
+use crate::events::{emit_event, ListingCreated};
 use crate::state::{AttestorSet, Config, Listing, ListingState, Provider};
 
 /// What a provider offers in a new listing.
@@ -104,12 +104,15 @@ pub fn handler(ctx: Context<CreateListing>, terms: ListingTerms) -> Result<()> {
         0,
     )?;
     write_account(&account, &listing)?;
-    emit_cpi!(ListingCreated {
-        listing: ctx.accounts.listing.key(),
-        provider: ctx.accounts.provider.key(),
-        listing_id,
-        price_lamports_per_hour: terms.price_lamports_per_hour,
-        attestors: terms.attestors,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ListingCreated {
+            listing: ctx.accounts.listing.key(),
+            provider: ctx.accounts.provider.key(),
+            listing_id,
+            price_lamports_per_hour: terms.price_lamports_per_hour,
+            attestors: terms.attestors,
+        },
+    )?;
     Ok(())
 }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_lang::system_program::{transfer, Transfer};
 
 use crate::error::EscrowError;
-use crate::events::LeaseExtended;
+use crate::events::{emit_event, LeaseExtended};
 use crate::math;
 use crate::state::{Config, Lease, LeaseState, Listing};
 
@@ -66,12 +66,15 @@ pub fn handler(ctx: Context<ExtendLease>, hours: u32) -> Result<()> {
         ),
         cost,
     )?;
-    emit_cpi!(LeaseExtended {
-        lease: ctx.accounts.lease.key(),
-        hours_added: hours,
-        lamports_added: cost,
-        end_ts,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &LeaseExtended {
+            lease: ctx.accounts.lease.key(),
+            hours_added: hours,
+            lamports_added: cost,
+            end_ts,
+        },
+    )?;
     Ok(())
 }
 

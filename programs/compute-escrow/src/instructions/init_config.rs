@@ -4,7 +4,7 @@ use anchor_lang::solana_program::bpf_loader_upgradeable;
 use crate::account_creation::{create_pda, write_account};
 use crate::constants::CONFIG_SEED;
 use crate::error::EscrowError;
-use crate::events::ConfigInitialized;
+use crate::events::{emit_event, ConfigInitialized};
 use crate::payout::require_recipient;
 use crate::state::Config;
 
@@ -66,11 +66,14 @@ pub fn handler(ctx: Context<InitConfig>, fee_bps: u16, settle_grace_seconds: u32
             bump,
         },
     )?;
-    emit_cpi!(ConfigInitialized {
-        admin,
-        treasury,
-        fee_bps,
-        settle_grace_seconds,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ConfigInitialized {
+            admin,
+            treasury,
+            fee_bps,
+            settle_grace_seconds,
+        },
+    )?;
     Ok(())
 }

@@ -4,7 +4,7 @@ use crate::account_creation::{create_pda, is_program_address, write_account};
 use crate::args::exact_args;
 use crate::constants::LEASE_SEED;
 use crate::error::EscrowError;
-use crate::events::LeaseOpened;
+use crate::events::{emit_event, LeaseOpened};
 use crate::math;
 use crate::state::{CloseReason, Config, Lease, LeaseState, Listing};
 
@@ -141,18 +141,21 @@ pub fn handler(
         deposit,
     )?;
     write_account(&account, &lease)?;
-    emit_cpi!(LeaseOpened {
-        lease: account.key(),
-        listing: listing_key,
-        renter: renter_key,
-        attestors: lease.attestors,
-        lease_id,
-        price_lamports_per_hour: lease.price_lamports_per_hour,
-        terms_hash: quote.terms_hash,
-        hours,
-        deposited: deposit,
-        start_ts: now,
-        end_ts,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &LeaseOpened {
+            lease: account.key(),
+            listing: listing_key,
+            renter: renter_key,
+            attestors: lease.attestors,
+            lease_id,
+            price_lamports_per_hour: lease.price_lamports_per_hour,
+            terms_hash: quote.terms_hash,
+            hours,
+            deposited: deposit,
+            start_ts: now,
+            end_ts,
+        },
+    )?;
     Ok(())
 }

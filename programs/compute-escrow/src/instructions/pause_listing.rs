@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-use crate::events::ListingStateChanged;
+use crate::events::{emit_event, ListingStateChanged};
 use crate::instructions::update_listing::ManageListing;
 use crate::state::ListingState;
 
@@ -13,9 +13,12 @@ pub fn handler(ctx: Context<ManageListing>, paused: bool) -> Result<()> {
     } else {
         ListingState::Active
     };
-    emit_cpi!(ListingStateChanged {
-        listing: listing.key(),
-        state: listing.state,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ListingStateChanged {
+            listing: listing.key(),
+            state: listing.state,
+        },
+    )?;
     Ok(())
 }

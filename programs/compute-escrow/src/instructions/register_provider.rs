@@ -4,7 +4,7 @@ use crate::account_creation::{create_pda, write_account};
 use crate::args::exact_args;
 use crate::constants::{MAX_METADATA_URI_LEN, PROVIDER_SEED};
 use crate::error::EscrowError;
-use crate::events::ProviderRegistered;
+use crate::events::{emit_event, ProviderRegistered};
 use crate::payout::require_recipient;
 use crate::state::Provider;
 
@@ -67,11 +67,14 @@ pub fn handler(ctx: Context<RegisterProvider>, profile: ProviderProfile) -> Resu
         metadata_uri,
     };
     write_account(&provider, &record)?;
-    emit_cpi!(ProviderRegistered {
-        provider: ctx.accounts.provider.key(),
-        authority,
-        payout_wallet,
-        metadata_uri: record.metadata_uri,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ProviderRegistered {
+            provider: ctx.accounts.provider.key(),
+            authority,
+            payout_wallet,
+            metadata_uri: record.metadata_uri,
+        },
+    )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::error::EscrowError;
-use crate::events::LeaseSettled;
+use crate::events::{emit_event, LeaseSettled};
 use crate::math;
 use crate::payout::{pay_earned, Undeliverable};
 use crate::state::{CloseReason, Config, Lease, LeaseState, Listing, Provider};
@@ -120,6 +120,6 @@ pub fn handler(ctx: Context<SettleLease>) -> Result<()> {
         fee_paid: lease.fee_paid,
         refunded: lease.refunded,
     };
-    emit_cpi!(settled);
+    emit_event(&ctx.accounts.event_authority, &settled)?;
     Ok(())
 }

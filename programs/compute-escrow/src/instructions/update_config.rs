@@ -1,5 +1,7 @@
 use anchor_lang::prelude::*;
 
+use crate::events::emit_event;
+
 use crate::args::exact_args;
 use crate::error::EscrowError;
 use crate::payout::require_recipient;
@@ -58,6 +60,6 @@ pub fn handler(ctx: Context<UpdateConfig>, update: ConfigUpdate) -> Result<()> {
     if let Some(paused) = update.paused {
         config.paused = paused;
     }
-    emit_cpi!(config.updated_event());
+    emit_event(&ctx.accounts.event_authority, &config.updated_event())?;
     Ok(())
 }

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 
 use crate::args::exact_args;
 use crate::error::EscrowError;
-use crate::events::ListingUpdated;
+use crate::events::{emit_event, ListingUpdated};
 use crate::state::{AttestorSet, Listing, ListingState, Provider};
 
 /// Changes to a listing's terms; `None` keeps the current value.
@@ -94,13 +94,16 @@ pub fn handler(ctx: Context<ManageListing>, update: ListingUpdate) -> Result<()>
         listing.capacity = v;
     }
     listing.validate_terms()?;
-    emit_cpi!(ListingUpdated {
-        listing: listing.key(),
-        price_lamports_per_hour: listing.price_lamports_per_hour,
-        min_hours: listing.min_hours,
-        max_hours: listing.max_hours,
-        attestors: listing.attestors,
-        capacity: listing.capacity,
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ListingUpdated {
+            listing: listing.key(),
+            price_lamports_per_hour: listing.price_lamports_per_hour,
+            min_hours: listing.min_hours,
+            max_hours: listing.max_hours,
+            attestors: listing.attestors,
+            capacity: listing.capacity,
+        },
+    )?;
     Ok(())
 }

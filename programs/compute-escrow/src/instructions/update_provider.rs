@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::args::exact_args;
 use crate::constants::MAX_METADATA_URI_LEN;
 use crate::error::EscrowError;
-use crate::events::ProviderUpdated;
+use crate::events::{emit_event, ProviderUpdated};
 use crate::payout::require_recipient;
 use crate::state::Provider;
 
@@ -51,10 +51,13 @@ pub fn handler(ctx: Context<UpdateProvider>, update: ProviderUpdate) -> Result<(
     if let Some(wallet) = new_wallet {
         provider.payout_wallet = wallet;
     }
-    emit_cpi!(ProviderUpdated {
-        provider: provider.key(),
-        payout_wallet: provider.payout_wallet,
-        metadata_uri: provider.metadata_uri.clone(),
-    });
+    emit_event(
+        &ctx.accounts.event_authority,
+        &ProviderUpdated {
+            provider: provider.key(),
+            payout_wallet: provider.payout_wallet,
+            metadata_uri: provider.metadata_uri.clone(),
+        },
+    )?;
     Ok(())
 }

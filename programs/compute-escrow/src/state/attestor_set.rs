@@ -13,7 +13,10 @@ use crate::error::EscrowError;
 ///
 /// As JSON (the `serde` feature): `{"keys": [base58…], "threshold": M,
 /// "period_seconds": P}`, only the `count` keys in use listed.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, InitSpace)]
+// The derive only describes the type for the IDL; the program serializes it
+// by hand (below), byte for byte the same.
+#[cfg_attr(feature = "idl-build", derive(AnchorSerialize))]
 #[cfg_attr(
     feature = "serde",
     derive(serde::Serialize, serde::Deserialize),
@@ -42,6 +45,47 @@ impl Default for AttestorSet {
             threshold: 0,
             period_seconds: 0,
         }
+    }
+}
+
+/// Byte length of a serialized set: the keys, count, threshold and period.
+const SERIALIZED_LEN: usize = 32 * MAX_ATTESTORS + 1 + 1 + 4;
+
+// Borsh's derived code reads and writes the set field by field and key by
+// key; every read and write is a copy syscall, about 40 compute units each on
+// SBF, on every access to a listing or lease. The set goes in one copy
+// instead, in borsh's layout (keys, count, threshold, period little-endian).
+
+impl AnchorDeserialize for AttestorSet {
+    fn deserialize_reader<R: std::io::Read>(reader: &mut R) -> std::io::Result<Self> {
+        let mut bytes = [0u8; SERIALIZED_LEN];
+        reader.read_exact(&mut bytes)?;
+        let mut set = AttestorSet::default();
+        for (key, chunk) in set.keys.iter_mut().zip(bytes.chunks_exact(32)) {
+            *key = Pubkey::new_from_array(chunk.try_into().expect("32-byte chunk"));
+        }
+        let [count, threshold, p0, p1, p2, p3] = bytes[32 * MAX_ATTESTORS..] else {
+            unreachable!("six bytes after the keys")
+        };
+        set.count = count;
+        set.threshold = threshold;
+        set.period_seconds = u32::from_le_bytes([p0, p1, p2, p3]);
+        Ok(set)
+    }
+}
+
+#[cfg(not(feature = "idl-build"))]
+impl AnchorSerialize for AttestorSet {
+    fn serialize<W: std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        let mut bytes = [0u8; SERIALIZED_LEN];
+        for (chunk, key) in bytes.chunks_exact_mut(32).zip(&self.keys) {
+            chunk.copy_from_slice(key.as_ref());
+        }
+        let tail = &mut bytes[32 * MAX_ATTESTORS..];
+        tail[0] = self.count;
+        tail[1] = self.threshold;
+        tail[2..].copy_from_slice(&self.period_seconds.to_le_bytes());
+        writer.write_all(&bytes)
     }
 }
 
@@ -244,6 +288,17 @@ mod tests {
             stray.validate().unwrap_err(),
             error!(EscrowError::InvalidAttestorSet)
         );
+    }
+
+    #[test]
+    fn serializes_in_borshs_layout_and_back() {
+        let set = AttestorSet::new(&[key(1), key(2), key(3)], 2, 3_600).unwrap();
+        let bytes = borsh::to_vec(&set).unwrap();
+        let fields = (set.keys, set.count, set.threshold, set.period_seconds);
+        assert_eq!(bytes, borsh::to_vec(&fields).unwrap());
+        assert_eq!(bytes.len(), SERIALIZED_LEN);
+        assert_eq!(AttestorSet::try_from_slice(&bytes).unwrap(), set);
+        assert!(AttestorSet::try_from_slice(&bytes[..SERIALIZED_LEN - 1]).is_err());
     }
 
     #[test]
