@@ -148,7 +148,35 @@ async fn reports_are_verified_before_they_are_stored() {
         .json()
         .await
         .unwrap();
-    assert_eq!(stored, vec![good], "only the verified report was stored");
+    assert_eq!(
+        stored,
+        vec![good.clone()],
+        "only the verified report was stored"
+    );
+    // A crank reads from the lease's attested_until on, a page at a time.
+    let listed = |query: String| {
+        let http = http.clone();
+        let url = format!("{base}/v1/leases/{lease}/reports?{query}");
+        async move {
+            let response = http.get(url).send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    assert_eq!(
+        listed(format!("from={START}&limit=1")).await,
+        (200, json!([good]))
+    );
+    assert_eq!(
+        listed(format!("from={}", START + 1)).await,
+        (200, json!([]))
+    );
+    for bad in ["limit=0", "limit=501", "from=soon", "after=1"] {
+        let (status, body) = listed(bad.to_string()).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
 
     // Attestor records from the chain's events: attestor 0 reported 58 where
     // 55 was credited; attestor 1 matched it.
@@ -191,8 +219,8 @@ async fn reports_are_verified_before_they_are_stored() {
     assert_eq!(status, 200, "{differing}");
     assert_eq!(
         differing,
-        json!({"attestor": keys[0].to_string(), "periods_reported": "1", "periods_differing": "1",
-               "seconds_differing": "3", "leases": "1"})
+        json!({"attestor": keys[0].to_string(), "reports_stored": "1", "periods_reported": "1",
+               "periods_differing": "1", "seconds_differing": "3", "leases": "1"})
     );
     let (_, agreeing) = record(keys[1]).await;
     assert_eq!(agreeing["periods_differing"], "0");

@@ -9,7 +9,7 @@ use clap::Args;
 use compute_escrow::error::EscrowError;
 use compute_escrow::state::Lease;
 use compute_escrow_client::accounts::{self, LeaseFilter};
-use compute_escrow_client::api::{NoQuery, ReportView};
+use compute_escrow_client::api::{LeaseReportsQuery, Limit, ReportView, MAX_LIMIT};
 use compute_escrow_client::crank::submissions;
 use compute_escrow_client::reports::SignedUptimeReport;
 use serde_json::json;
@@ -99,8 +99,14 @@ async fn round(ctx: &Context, args: &CrankArgs, report_idle: bool) -> CliResult 
     let bar = progress::bar(ctx, leases.len() as u64, "attesting");
     let (mut credited, mut failures) = (Vec::new(), Vec::new());
     for (key, lease) in &leases {
+        // The reports of the periods still to credit; a lease with more
+        // pending than one page gets the rest in the next round.
+        let query = LeaseReportsQuery {
+            from: Some(lease.attested_until),
+            limit: Limit::new(MAX_LIMIT),
+        };
         let stored: Vec<ReportView> = ctx
-            .api_get(&format!("/v1/leases/{key}/reports"), &NoQuery {})
+            .api_get(&format!("/v1/leases/{key}/reports"), &query)
             .await?;
         let reports: Vec<SignedUptimeReport> = stored.into_iter().map(Into::into).collect();
         for submission in submissions(&submitter, key, lease, &reports, now) {

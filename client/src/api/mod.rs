@@ -196,15 +196,22 @@ impl From<ReportView> for SignedUptimeReport {
     }
 }
 
-/// How an attestor's reports compared with what its quorums credited, over
-/// every attested period its report counted in (from the program's
-/// `UptimeAttested` events), so renters can see who disagrees with its peers.
+/// An attestor's reports: how many the API holds, and how they compared with
+/// what its quorums credited over every attested period its report counted
+/// in (from the program's `UptimeAttested` events), so renters can see who
+/// disagrees with its peers and who stays silent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AttestorRecord {
     /// The attestor's key.
     #[serde(with = "serde_text")]
     #[schema(schema_with = pubkey_schema)]
     pub attestor: Pubkey,
+    /// Signed reports the API holds from it, over every lease (counted in a
+    /// credited period or not: a report that came after its period's
+    /// quorum was submitted is stored but not counted).
+    #[serde(with = "serde_text")]
+    #[schema(schema_with = u64_schema)]
+    pub reports_stored: u64,
     /// Attested periods its report counted in.
     #[serde(with = "serde_text")]
     #[schema(schema_with = u64_schema)]

@@ -125,6 +125,22 @@ pub struct LeaseDetailQuery {
     pub start_ts: Option<i64>,
 }
 
+/// Query of `GET /v1/leases/{pubkey}/reports`: reports ordered by period,
+/// then attestor.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LeaseReportsQuery {
+    /// Only periods starting at or after this unix time (a crank passes the
+    /// lease's `attested_until`; to read on, the last period's `from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<i64>,
+    /// Most reports returned, 1 to 500, default 50.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[param(value_type = Option<u16>, minimum = 1, maximum = 500)]
+    pub limit: Option<Limit>,
+}
+
 /// A query that takes no parameters (any parameter is refused).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
 use axum::Json;
 use compute_escrow::state::Lease;
-use compute_escrow_client::api::{AccountPath, ErrorBody, NoQuery, ReportView};
+use compute_escrow_client::api::{AccountPath, ErrorBody, LeaseReportsQuery, Limit, ReportView};
 use compute_escrow_client::reports::SignedUptimeReport;
 use sqlx::types::Json as JsonColumn;
 
@@ -134,20 +134,23 @@ const REPORT_JSON: &str =
     "json_build_object('lease', lease, 'from', period_from, 'to', period_to, \
      'up_seconds', up_seconds::text, 'attestor', attestor, 'signature', signature)";
 
-/// A lease's stored reports, by period then attestor.
+/// A lease's stored reports, by period then attestor, from `from` on, at
+/// most `limit`.
 #[utoipa::path(get, path = "/v1/leases/{pubkey}/reports",
-    params(AccountPath, NoQuery),
+    params(AccountPath, LeaseReportsQuery),
     responses((status = 200, body = Vec<ReportView>), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     KeyPath(key): KeyPath,
-    StrictQuery(NoQuery {}): StrictQuery<NoQuery>,
+    StrictQuery(query): StrictQuery<LeaseReportsQuery>,
 ) -> ApiResult<Json<Vec<ReportView>>> {
     let rows = sqlx::query_scalar::<_, JsonColumn<ReportView>>(&format!(
-        "SELECT {REPORT_JSON} FROM uptime_reports WHERE lease = $1 \
-         ORDER BY period_from, attestor"
+        "SELECT {REPORT_JSON} FROM uptime_reports WHERE lease = $1 AND period_from >= $2 \
+         ORDER BY period_from, attestor LIMIT $3"
     ))
     .bind(key.to_string())
+    .bind(query.from.unwrap_or(i64::MIN))
+    .bind(i64::from(Limit::or_default(query.limit)))
     .fetch_all(&state.pool)
     .await?;
     Ok(Json(rows.into_iter().map(|r| r.0).collect()))
