@@ -17,6 +17,7 @@ use compute_escrow::state::AttestorSet;
 use compute_escrow_client::accounts;
 use compute_escrow_client::api::ReportView;
 use compute_escrow_client::reports::SignedUptimeReport;
+use compute_escrow_tests::chain::ChainMarket;
 use compute_escrow_tests::ix;
 use compute_escrow_tests::machine::Machine;
 use compute_escrow_tests::pg::TestPostgres;
@@ -28,9 +29,12 @@ use solana_sdk::signature::{Keypair, Signer};
 /// The listing's attestation period, seconds.
 const PERIOD: i64 = 3;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn validator_two_cranks_credit_each_quorum_once() {
-    let (m, listing) = market_with_listing(360_000_000, None).await;
+/// Gives `listing` three new attestors, 2 of which must agree on each
+/// `PERIOD`; returns their keypairs and keys.
+async fn three_attestors_two_to_agree(
+    m: &ChainMarket,
+    listing: &Pubkey,
+) -> ([Keypair; 3], Vec<Pubkey>) {
     let attestors = [Keypair::new(), Keypair::new(), Keypair::new()];
     let keys: Vec<Pubkey> = attestors.iter().map(Signer::pubkey).collect();
     let update = ListingUpdate {
@@ -42,12 +46,19 @@ async fn validator_two_cranks_credit_each_quorum_once() {
             &[ix::update_listing(
                 &m.authority.pubkey(),
                 &m.provider,
-                &listing,
+                listing,
                 update,
             )],
             &[&m.authority],
         )
         .await;
+    (attestors, keys)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn validator_two_cranks_credit_each_quorum_once() {
+    let (m, listing) = market_with_listing(360_000_000, None).await;
+    let (attestors, keys) = three_attestors_two_to_agree(&m, &listing).await;
     let quote = m.chain.quote(&listing).await;
     m.chain
         .send(
@@ -184,23 +195,7 @@ async fn validator_two_cranks_credit_each_quorum_once() {
 async fn validator_agents_without_sol_report_and_the_crank_credits_their_quorum() {
     let machine = Machine::start().await;
     let (m, listing) = market_with_listing(360_000_000, Some(machine.health_check())).await;
-    let attestors = [Keypair::new(), Keypair::new(), Keypair::new()];
-    let keys: Vec<Pubkey> = attestors.iter().map(Signer::pubkey).collect();
-    let update = ListingUpdate {
-        attestors: Some(AttestorSet::new(&keys, 2, PERIOD as u32).unwrap()),
-        ..Default::default()
-    };
-    m.chain
-        .send(
-            &[ix::update_listing(
-                &m.authority.pubkey(),
-                &m.provider,
-                &listing,
-                update,
-            )],
-            &[&m.authority],
-        )
-        .await;
+    let (attestors, keys) = three_attestors_two_to_agree(&m, &listing).await;
     let pg = TestPostgres::start();
     let database = pg.database("agents");
     let (_indexer, api) = serve(

@@ -142,12 +142,7 @@ impl Context {
         query: &Q,
     ) -> CliResult<T> {
         let url = format!("{}{path}", self.settings.api_url);
-        let unreachable = |e: reqwest::Error| {
-            CliError::hinted(
-                format!("indexer API {url} is unreachable: {e}"),
-                "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
-            )
-        };
+        let unreachable = |e| api_unreachable(&url, e);
         let response = reqwest::Client::new()
             .get(&url)
             .query(query)
@@ -181,12 +176,7 @@ impl Context {
         body: &B,
     ) -> CliResult<(u16, serde_json::Value)> {
         let url = format!("{}{path}", self.settings.api_url);
-        let unreachable = |e: reqwest::Error| {
-            CliError::hinted(
-                format!("indexer API {url} is unreachable: {e}"),
-                "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
-            )
-        };
+        let unreachable = |e| api_unreachable(&url, e);
         let response = reqwest::Client::new()
             .post(&url)
             .json(body)
@@ -238,4 +228,12 @@ impl Context {
 pub fn parse_pubkey(text: &str) -> Result<Pubkey, String> {
     text.parse()
         .map_err(|_| format!("`{text}` is not a base58 public key"))
+}
+
+/// The error for an indexer API at `url` that did not answer.
+fn api_unreachable(url: &str, e: reqwest::Error) -> CliError {
+    CliError::hinted(
+        format!("indexer API {url} is unreachable: {e}"),
+        "start the indexer or point --api (or COMPUTE_ESCROW_API) at one",
+    )
 }
