@@ -7,6 +7,7 @@
 //! and `tests/columns.rs` checks they are exactly the JSON's keys.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use serde_json::Value;
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -14,29 +15,55 @@ use sqlx::types::Json;
 
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 
+/// How long a query waits for a connection before it fails: with the
+/// database down, requests fail (503) within this rather than hang.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Connects and applies the embedded migrations.
 pub async fn connect(url: &str) -> Result<PgPool, sqlx::Error> {
-    let pool = PgPoolOptions::new()
-        .max_connections(16)
-        .connect(url)
-        .await?;
+    let pool = pool_options().connect(url).await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
     Ok(pool)
 }
 
+/// A pool that connects on first use and fails fast while the database is
+/// down, never touching the schema: for reading a database another process
+/// migrates (a streaming replica, which is read-only).
+pub fn connect_lazy(url: &str) -> Result<PgPool, sqlx::Error> {
+    pool_options().connect_lazy(url)
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
 /// Upsert of a JSON array of rows into `kind`'s table, setting every column
 /// the rows have; a row read at a newer slot, or closed at a newer slot, is
-/// never replaced by an older read.
+/// never replaced by an older read, and a row whose content a newer read
+/// finds unchanged is not rewritten (its `slot` stays that of the read that
+/// changed it).
 fn upsert_sql(kind: AccountKind, columns: &[&str]) -> String {
     let table = kind.table();
-    let excluded: Vec<String> = columns.iter().map(|c| format!("EXCLUDED.{c}")).collect();
+    let list = |prefix: &str, skip_slot: bool| -> String {
+        columns
+            .iter()
+            .filter(|c| !(skip_slot && **c == "slot"))
+            .map(|c| format!("{prefix}{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "INSERT INTO {table} SELECT * FROM jsonb_populate_recordset(NULL::{table}, $1) \
          ON CONFLICT ({key}) DO UPDATE SET ({columns}) = ROW({excluded}) \
-         WHERE {table}.slot <= EXCLUDED.slot AND ({table}.closed_slot IS NULL OR {table}.closed_slot < EXCLUDED.slot)",
+         WHERE {table}.slot <= EXCLUDED.slot AND ({table}.closed_slot IS NULL OR {table}.closed_slot < EXCLUDED.slot) \
+         AND ROW({current}) IS DISTINCT FROM ROW({incoming})",
         key = kind.key(),
-        columns = columns.join(", "),
-        excluded = excluded.join(", "),
+        columns = list("", false),
+        excluded = list("EXCLUDED.", false),
+        current = list(&format!("{table}."), true),
+        incoming = list("EXCLUDED.", true),
     )
 }
 
@@ -77,18 +104,21 @@ fn newest_rows(
 }
 
 /// Writes `updates` in one transaction; a row read at a newer slot is kept.
-pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<(), sqlx::Error> {
+/// Returns how many rows changed.
+pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64, sqlx::Error> {
     let mut tx = pool.begin().await?;
+    let mut changed = 0;
     for kind in AccountKind::ALL {
         let (rows, keys) = newest_rows(updates, kind)?;
         let Some(Value::Object(first)) = rows.first() else {
             continue;
         };
         let columns: Vec<&str> = first.keys().map(String::as_str).collect();
-        sqlx::query(&upsert_sql(kind, &columns))
+        changed += sqlx::query(&upsert_sql(kind, &columns))
             .bind(Json(&rows))
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
         if kind == AccountKind::Lease {
             sqlx::query(CLOSE_OLDER_LEASES)
                 .bind(&keys)
@@ -96,7 +126,8 @@ pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<(),
                 .await?;
         }
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(changed)
 }
 
 /// Marks closed, at `slot`, every open row of `kind` read before `slot` whose

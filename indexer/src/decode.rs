@@ -98,6 +98,26 @@ impl ProgramAccount {
         }
     }
 
+    /// A digest of the account's content (its borsh bytes): equal digests
+    /// mean a re-read changed nothing.
+    pub fn digest(&self) -> [u8; 32] {
+        use anchor_lang::AnchorSerialize;
+        let bytes = match self {
+            Self::Config(c) => borsh_bytes(c),
+            Self::Provider(p) => borsh_bytes(p),
+            Self::Listing(l) => borsh_bytes(&**l),
+            Self::Lease(l) => borsh_bytes(&**l),
+        };
+        fn borsh_bytes<T: AnchorSerialize>(account: &T) -> Vec<u8> {
+            let mut bytes = Vec::with_capacity(512);
+            account
+                .serialize(&mut bytes)
+                .expect("serialising into a Vec cannot fail");
+            bytes
+        }
+        solana_sha256_hasher::hash(&bytes).to_bytes()
+    }
+
     /// Which kind this is.
     pub fn kind(&self) -> AccountKind {
         match self {

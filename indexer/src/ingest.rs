@@ -3,6 +3,7 @@
 //! periodic reconcile snapshot marks vanished accounts closed. Updates flow
 //! through a bounded channel to one writer that batches them into transactions.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConf
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::RpcRequest;
 use solana_rpc_client_api::response::{OptionalContext, RpcKeyedAccount};
+use solana_sdk::pubkey::Pubkey;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, watch};
 
@@ -147,23 +149,28 @@ impl Ingest {
         metrics::count(metrics::GAP_SNAPSHOTS, 1);
         self.reconcile().await?;
         tracing::info!("subscribed and snapshotted");
-        loop {
+        self.metrics.streaming(true);
+        let ended = loop {
             tokio::select! {
                 item = stream.next() => match item {
                     Some(response) => {
                         let slot = response.context.slot;
+                        self.metrics.notified();
                         self.metrics.chain(slot);
                         if let Some(update) = to_update(&response.value, slot) {
-                            self.updates.send(update).await.map_err(|_| "writer stopped".to_string())?;
+                            if self.updates.send(update).await.is_err() {
+                                break Err("writer stopped".to_string());
+                            }
                         }
                     }
-                    None => break,
+                    None => break Ok(()),
                 },
-                _ = shutdown.changed() => break,
+                _ = shutdown.changed() => break Ok(()),
             }
-        }
+        };
+        self.metrics.streaming(false);
         unsubscribe().await;
-        Ok(())
+        ended
     }
 
     /// Reconciles every `every` until shutdown (closed accounts are found here:
@@ -184,25 +191,77 @@ impl Ingest {
     }
 }
 
+/// The newest read of each account the writer has handled and a digest of
+/// its content: an older read is dropped and a re-read that changed nothing
+/// is not written, so reconciles and re-snapshots cost what changed.
+#[derive(Default)]
+struct Seen(HashMap<Pubkey, (u64, [u8; 16])>);
+
+impl Seen {
+    /// Whether `update` may change what the database holds; notes it.
+    fn changes(&mut self, update: &AccountUpdate) -> bool {
+        let digest: [u8; 16] = update.account.digest()[..16]
+            .try_into()
+            .expect("16 of 32 bytes");
+        match self.0.get_mut(&update.pubkey) {
+            Some((slot, _)) if update.slot < *slot => false,
+            Some((slot, seen)) if *seen == digest => {
+                *slot = update.slot;
+                false
+            }
+            _ => {
+                self.0.insert(update.pubkey, (update.slot, digest));
+                true
+            }
+        }
+    }
+}
+
 /// Writes updates in batches until every sender is gone, then returns (so a
-/// shutdown finishes what is in flight). A failed batch is retried.
+/// shutdown finishes what is in flight). A failed batch is retried until it
+/// lands, or dropped once `stop` fires (the next leader snapshots anew).
 pub async fn write_updates(
     pool: PgPool,
     mut updates: mpsc::Receiver<AccountUpdate>,
     progress: Arc<Metrics>,
+    mut stop: watch::Receiver<bool>,
 ) {
+    let mut seen = Seen::default();
     let mut batch = Vec::with_capacity(BATCH_SIZE);
     while updates.recv_many(&mut batch, BATCH_SIZE).await > 0 {
+        progress.writing(true);
+        let read = batch.len() as u64;
+        let newest = batch.iter().map(|u| u.slot).max();
+        batch.retain(|u| seen.changes(u));
         let mut delay = Duration::from_millis(100);
-        while let Err(e) = db::write_batch(&pool, &batch).await {
-            tracing::error!(error = %e, rows = batch.len(), "batch write failed; retrying");
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(MAX_BACKOFF);
+        let mut written = 0;
+        while !batch.is_empty() {
+            match db::write_batch(&pool, &batch).await {
+                Ok(changed) => {
+                    written = changed;
+                    break;
+                }
+                Err(e) if *stop.borrow() => {
+                    tracing::warn!(error = %e, rows = batch.len(), "stopping: batch dropped");
+                    progress.writing(false);
+                    return;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, rows = batch.len(), "batch write failed; retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = stop.changed() => {}
+                    }
+                    delay = (delay * 2).min(MAX_BACKOFF);
+                }
+            }
         }
-        metrics::count(metrics::ACCOUNTS_WRITTEN, batch.len() as u64);
-        if let Some(slot) = batch.iter().map(|u| u.slot).max() {
+        metrics::count(metrics::ACCOUNTS_READ, read);
+        metrics::count(metrics::ACCOUNTS_WRITTEN, written);
+        if let Some(slot) = newest {
             progress.indexed(slot);
         }
         batch.clear();
+        progress.writing(false);
     }
 }

@@ -6,4 +6,6 @@ pub mod db;
 pub mod decode;
 pub mod history;
 pub mod ingest;
+pub mod leader;
 pub mod metrics;
+pub mod progress;

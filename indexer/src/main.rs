@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
+use compute_escrow_client::api::IndexerRole;
 use compute_escrow_indexer::api::{self, AppState};
-use compute_escrow_indexer::ingest::{self, Ingest};
+use compute_escrow_indexer::db;
+use compute_escrow_indexer::leader::{self, IngestConfig};
 use compute_escrow_indexer::metrics::{self, Metrics};
-use compute_escrow_indexer::{db, history};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
 
 /// Mirrors the compute-escrow program into PostgreSQL and serves it over HTTP.
@@ -25,9 +26,18 @@ struct Args {
     /// Solana websocket URL (default: the RPC URL's port + 1, ws scheme).
     #[arg(long, env = "WS_URL")]
     ws_url: Option<String>,
-    /// PostgreSQL connection URL.
+    /// PostgreSQL connection URL: the primary (migrations, ingest, the API's
+    /// writes, the leader lock).
     #[arg(long, env = "DATABASE_URL")]
     database_url: String,
+    /// Serve the API's reads from this database instead, e.g. a streaming
+    /// replica of `--database-url` (read-only is fine).
+    #[arg(long, env = "READ_DATABASE_URL")]
+    read_database_url: Option<String>,
+    /// Only serve the API: never ingest and never migrate (the leader, an
+    /// indexer without this flag, does both).
+    #[arg(long, env = "NO_INGEST")]
+    no_ingest: bool,
     /// Address the HTTP API listens on.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
@@ -72,49 +82,47 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ws_url
         .clone()
         .unwrap_or_else(|| solana_cli_config::Config::compute_websocket_url(&args.rpc_url));
-    let pool = db::connect(&args.database_url).await?;
+    let primary = if args.no_ingest {
+        db::connect_lazy(&args.database_url)?
+    } else {
+        db::connect(&args.database_url).await?
+    };
+    let pool = match &args.read_database_url {
+        Some(url) => db::connect_lazy(url)?,
+        None => primary.clone(),
+    };
     let prometheus = metrics::install()?;
     let metrics = Arc::new(Metrics::default());
     let rpc = Arc::new(RpcClient::new_with_commitment(
         args.rpc_url.clone(),
         CommitmentConfig::confirmed(),
     ));
-    let (updates_tx, updates_rx) = mpsc::channel(args.channel_capacity);
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
 
-    let writer = tokio::spawn(ingest::write_updates(
-        pool.clone(),
-        updates_rx,
-        metrics.clone(),
-    ));
-    let ingest = Ingest {
-        rpc: rpc.clone(),
-        ws_url: ws_url.clone(),
-        pool: pool.clone(),
-        metrics: metrics.clone(),
-        updates: updates_tx,
+    let ingest = if args.no_ingest {
+        metrics.set_role(IndexerRole::ServeOnly);
+        None
+    } else {
+        let config = IngestConfig {
+            database_url: args.database_url.clone(),
+            pool: primary.clone(),
+            rpc: rpc.clone(),
+            ws_url: ws_url.clone(),
+            metrics: metrics.clone(),
+            channel_capacity: args.channel_capacity,
+            reconcile_every: Duration::from_secs(args.reconcile_seconds.max(1)),
+            history_every: Duration::from_secs(args.history_poll_seconds.max(1)),
+        };
+        metrics.set_role(IndexerRole::Standby);
+        Some(tokio::spawn(leader::ingest_while_leader(
+            config,
+            shutdown_rx.clone(),
+        )))
     };
-    let stream = tokio::spawn({
-        let ingest = ingest.clone();
-        let shutdown = shutdown_rx.clone();
-        async move { ingest.stream(shutdown).await }
-    });
-    let reconcile = tokio::spawn({
-        let ingest = ingest.clone();
-        let shutdown = shutdown_rx.clone();
-        let every = Duration::from_secs(args.reconcile_seconds.max(1));
-        async move { ingest.reconcile_every(every, shutdown).await }
-    });
-    drop(ingest);
-    let history = tokio::spawn(history::follow(
-        rpc.clone(),
-        pool.clone(),
-        Duration::from_secs(args.history_poll_seconds.max(1)),
-        shutdown_rx.clone(),
-    ));
 
     let app = api::router(AppState {
-        pool: pool.clone(),
+        pool,
+        primary,
         metrics: metrics.clone(),
         prometheus: prometheus.clone(),
         rpc,
@@ -152,9 +160,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     shutdown_signal().await;
     tracing::info!("shutting down: stopping sources, finishing the batch in flight");
     let _ = shutdown_tx.send(true);
-    let _ = tokio::join!(stream, reconcile, history, server, upkeep);
-    // All senders are gone now; the writer drains the channel and returns.
-    writer.await?;
+    let _ = tokio::join!(server, upkeep);
+    if let Some(ingest) = ingest {
+        ingest.await?;
+    }
     tracing::info!("stopped");
     Ok(())
 }

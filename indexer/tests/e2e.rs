@@ -653,6 +653,16 @@ async fn mirrors_a_market_and_serves_it() {
     let (status, health) = get(&indexer, "/health").await;
     assert_eq!((status, health["database"].as_str()), (200, Some("ok")));
     assert!(health["indexed_slot"].as_u64().unwrap() > 0);
+    assert_eq!(health["role"], "leader");
+    // Lag is how far the database's view is behind the chain, not the age of
+    // the last write: on a quiet chain it falls to a few slots while the
+    // last notification only grows older.
+    wait_for("the view to catch up with a quiet chain", || async {
+        let (_, health) = get(&indexer, "/health").await;
+        health["lag_slots"].as_u64().is_some_and(|lag| lag <= 4)
+            && health["last_notification_age_seconds"].is_number()
+    })
+    .await;
     let metrics = reqwest::get(format!("{}/metrics", indexer.base))
         .await
         .unwrap()

@@ -55,8 +55,8 @@ fn free_port() -> u16 {
 }
 
 impl TestPostgres {
-    /// Starts a fresh cluster.
-    pub fn start() -> TestPostgres {
+    /// A directory for a cluster, owned by the user the server runs as.
+    fn prepare() -> TestPostgres {
         let bin = find_bin();
         let dir =
             std::env::temp_dir().join(format!("ce-pg-{}-{}", std::process::id(), free_port()));
@@ -80,13 +80,18 @@ impl TestPostgres {
             assert!(status.success(), "chown {}", dir.display());
             user.to_string()
         });
-        let mut pg = TestPostgres {
+        TestPostgres {
             dir,
             bin,
             user,
             url: String::new(),
-        };
-        let data = pg.dir.join("data");
+        }
+    }
+
+    /// Starts a fresh cluster.
+    pub fn start() -> TestPostgres {
+        let mut pg = TestPostgres::prepare();
+        let data = pg.data();
         pg.run(
             "initdb",
             &[
@@ -101,13 +106,57 @@ impl TestPostgres {
                 "UTF8",
             ],
         );
-        let port = free_port();
-        let options = format!(
-            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-            pg.dir.display()
+        pg.url = format!("postgres://postgres@127.0.0.1:{}/postgres", free_port());
+        pg.start_server();
+        pg
+    }
+
+    /// A streaming replica of this cluster (`pg_basebackup -R`), running:
+    /// read-only, replaying the primary's changes.
+    pub fn replica(&self) -> TestPostgres {
+        let mut replica = TestPostgres::prepare();
+        let data = replica.data();
+        replica.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                data.to_str().unwrap(),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                self.port(),
+                "-U",
+                "postgres",
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+            ],
         );
-        let log = pg.dir.join("log");
-        pg.run(
+        replica.url = format!("postgres://postgres@127.0.0.1:{}/postgres", free_port());
+        replica.start_server();
+        replica
+    }
+
+    /// Stops the server (fast shutdown: connections are closed).
+    pub fn stop(&self) {
+        let data = self.data();
+        self.run(
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "fast", "-w", "stop"],
+        );
+    }
+
+    /// Starts the stopped server again, on the same port with the same data.
+    pub fn start_server(&self) {
+        let data = self.data();
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+            self.port(),
+            self.dir.display()
+        );
+        let log = self.dir.join("log");
+        self.run(
             "pg_ctl",
             &[
                 "-D",
@@ -120,8 +169,10 @@ impl TestPostgres {
                 "start",
             ],
         );
-        pg.url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
-        pg
+    }
+
+    fn data(&self) -> PathBuf {
+        self.dir.join("data")
     }
 
     /// `tool` from the PostgreSQL binaries, as the cluster's user.
@@ -158,6 +209,12 @@ impl TestPostgres {
             "createdb",
             &["-h", "127.0.0.1", "-p", self.port(), "-U", "postgres", name],
         );
+        self.url_of(name)
+    }
+
+    /// The URL of database `name` on this server (a replica holds the
+    /// primary's databases).
+    pub fn url_of(&self, name: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{name}", self.port())
     }
 
@@ -174,7 +231,7 @@ impl TestPostgres {
 
 impl Drop for TestPostgres {
     fn drop(&mut self) {
-        let data = self.dir.join("data");
+        let data = self.data();
         let _ = self
             .command("pg_ctl")
             .args(["-D", data.to_str().unwrap(), "-m", "immediate", "stop"])

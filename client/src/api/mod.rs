@@ -314,12 +314,39 @@ pub struct Health {
     pub database: Reachability,
     /// The Solana RPC node.
     pub rpc: Reachability,
-    /// Newest slot written to the database.
+    /// What this process does.
+    pub role: IndexerRole,
+    /// The slot the database mirrors the chain as of, as the ingesting
+    /// leader last recorded it (0 before it did).
     pub indexed_slot: u64,
     /// Newest slot the RPC node reported.
     pub chain_slot: u64,
-    /// `chain_slot - indexed_slot`.
+    /// How far the database's view is behind the chain: `chain_slot -
+    /// indexed_slot`.
     pub lag_slots: u64,
+    /// Seconds since the leader's last program notification (an account
+    /// change); `null` before any. On a quiet chain this grows while
+    /// `lag_slots` stays small.
+    pub last_notification_age_seconds: Option<f64>,
+    /// Seconds since the leader last recorded its progress (about 1 when
+    /// one is ingesting); `null` if none ever did.
+    pub leader_heartbeat_age_seconds: Option<f64>,
+    /// When the database read is a streaming replica: seconds since the
+    /// primary's last change it has replayed (the leader writes every
+    /// second); `null` on a primary.
+    pub replica_lag_seconds: Option<f64>,
+}
+
+/// What an indexer process does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexerRole {
+    /// Holds the leader lock: ingests and serves the API.
+    Leader,
+    /// Serves the API and waits for the leader lock.
+    Standby,
+    /// Only serves the API (`--no-ingest`).
+    ServeOnly,
 }
 
 /// How a value of the program's types is spelled in rows, responses and CLI

@@ -73,6 +73,15 @@ impl IntoResponse for ApiError {
             Self::Conflict { message } => {
                 body(StatusCode::CONFLICT, ErrorKind::Conflict, None, message)
             }
+            Self::Database(sqlx::Error::Database(e)) if e.code().as_deref() == Some("25006") => {
+                tracing::warn!(error = %e, "write refused by a read-only database");
+                body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorKind::Unavailable,
+                    None,
+                    "this API reads a read-only database (a replica): send writes to an API on the primary".into(),
+                )
+            }
             Self::Database(e) => {
                 tracing::error!(error = %e, "database error");
                 body(

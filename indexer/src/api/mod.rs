@@ -52,7 +52,10 @@ use crate::metrics::{self, Metrics};
 /// What handlers share.
 #[derive(Clone)]
 pub struct AppState {
+    /// Where reads go: the primary, or a streaming replica of it.
     pub pool: PgPool,
+    /// The primary, for the API's few writes (signed uptime reports).
+    pub primary: PgPool,
     pub metrics: Arc<Metrics>,
     /// Renders `/metrics`.
     pub prometheus: PrometheusHandle,

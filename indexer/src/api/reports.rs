@@ -96,7 +96,7 @@ pub async fn post(
     .bind(view.attestor.to_string())
     .bind(view.up_seconds.to_string())
     .bind(view.signature.to_string())
-    .execute(&state.pool)
+    .execute(&state.primary)
     .await?
     .rows_affected();
     if inserted == 1 {
@@ -124,7 +124,7 @@ async fn stored_report(state: &AppState, view: &ReportView) -> ApiResult<ReportV
     .bind(view.from)
     .bind(view.to)
     .bind(view.attestor.to_string())
-    .fetch_one(&state.pool)
+    .fetch_one(&state.primary)
     .await?
     .0)
 }

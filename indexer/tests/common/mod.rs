@@ -58,16 +58,23 @@ pub async fn serve<S: AsRef<OsStr>>(
     database: &str,
     extra: &[S],
 ) -> (Running, String) {
+    serve_from(&m.chain.v.rpc_url, &m.chain.v.ws_url, database, extra).await
+}
+
+/// The indexer over the node at `rpc_url` and `ws_url` and `database` on a
+/// free port, with `extra` arguments, once `/health` answers; and its base
+/// URL.
+pub async fn serve_from<S: AsRef<OsStr>>(
+    rpc_url: &str,
+    ws_url: &str,
+    database: &str,
+    extra: &[S],
+) -> (Running, String) {
     let port = free_ports(1);
     let indexer = Running(
         Command::new(env!("CARGO_BIN_EXE_compute-escrow-indexer"))
             .args(["--database-url", database])
-            .args([
-                "--rpc-url",
-                &m.chain.v.rpc_url,
-                "--ws-url",
-                &m.chain.v.ws_url,
-            ])
+            .args(["--rpc-url", rpc_url, "--ws-url", ws_url])
             .args(["--listen", &format!("127.0.0.1:{port}")])
             .args(extra)
             .env("RUST_LOG", "error")
