@@ -2,7 +2,7 @@
 //!
 //! A row is an account's [`Indexed`](compute_escrow_client::api::Indexed)
 //! JSON (the program crate's serde spelling) written with
-//! `jsonb_populate_recordset`: PostgreSQL maps each key to the column of the
+//! `json_populate_recordset`: PostgreSQL maps each key to the column of the
 //! same name, so no column is listed here; the migrations define the columns
 //! and `tests/columns.rs` checks they are exactly the JSON's keys.
 
@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use serde_json::Value;
+use solana_sdk::pubkey::Pubkey;
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::types::Json;
 
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 
@@ -39,23 +39,23 @@ fn pool_options() -> PgPoolOptions {
         .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
-/// Upsert of a JSON array of rows into `kind`'s table, setting every column
-/// the rows have; a row read at a newer slot, or closed at a newer slot, is
-/// never replaced by an older read, and a row whose content a newer read
-/// finds unchanged is not rewritten (its `slot` stays that of the read that
-/// changed it).
-fn upsert_sql(kind: AccountKind, columns: &[&str]) -> String {
+/// Upsert of a JSON array of rows (text) into `kind`'s table, setting every
+/// column the rows have; a row read at a newer slot, or closed at a newer
+/// slot, is never replaced by an older read, and a row whose content a newer
+/// read finds unchanged is not rewritten (its `slot` stays that of the read
+/// that changed it).
+fn upsert_sql(kind: AccountKind, columns: &[String]) -> String {
     let table = kind.table();
     let list = |prefix: &str, skip_slot: bool| -> String {
         columns
             .iter()
-            .filter(|c| !(skip_slot && **c == "slot"))
+            .filter(|c| !(skip_slot && *c == "slot"))
             .map(|c| format!("{prefix}{c}"))
             .collect::<Vec<_>>()
             .join(", ")
     };
     format!(
-        "INSERT INTO {table} SELECT * FROM jsonb_populate_recordset(NULL::{table}, $1) \
+        "INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, $1::json) \
          ON CONFLICT ({key}) DO UPDATE SET ({columns}) = ROW({excluded}) \
          WHERE {table}.slot <= EXCLUDED.slot AND ({table}.closed_slot IS NULL OR {table}.closed_slot < EXCLUDED.slot) \
          AND ROW({current}) IS DISTINCT FROM ROW({incoming})",
@@ -73,34 +73,51 @@ const CLOSE_OLDER_LEASES: &str = "UPDATE leases o SET closed_slot = n.slot FROM 
     WHERE o.pubkey = ANY($1) AND n.pubkey = o.pubkey AND n.start_ts > o.start_ts AND o.closed_slot IS NULL";
 
 /// The newest read of each row in `updates` of `kind` (the later one of two
-/// reads at one slot), as JSON rows, and their addresses.
-fn newest_rows(
-    updates: &[AccountUpdate],
-    kind: AccountKind,
-) -> Result<(Vec<Value>, Vec<String>), sqlx::Error> {
-    let mut newest: HashMap<(String, i64), &AccountUpdate> = HashMap::new();
+/// reads at one slot).
+fn newest(updates: &[AccountUpdate], kind: AccountKind) -> Vec<&AccountUpdate> {
+    let mut newest: HashMap<(Pubkey, i64), &AccountUpdate> = HashMap::new();
     for update in updates.iter().filter(|u| u.account.kind() == kind) {
         let start = match &update.account {
             ProgramAccount::Lease(l) => l.start_ts,
             _ => 0,
         };
-        let key = (update.pubkey.to_string(), start);
+        let key = (update.pubkey, start);
         if newest.get(&key).is_none_or(|seen| seen.slot <= update.slot) {
             newest.insert(key, update);
         }
     }
-    let mut rows = Vec::with_capacity(newest.len());
-    let mut keys = Vec::with_capacity(newest.len());
-    for ((pubkey, _), update) in newest {
-        rows.push(
-            update
-                .account
-                .row(update.pubkey, update.slot)
-                .map_err(|e| sqlx::Error::Encode(Box::new(e)))?,
-        );
-        keys.push(pubkey);
+    newest.into_values().collect()
+}
+
+/// `rows` as one JSON array (text), and the columns they set (the keys of
+/// a row: every row of a kind has the same).
+fn rows_json(rows: &[&AccountUpdate]) -> Result<(String, Vec<String>), sqlx::Error> {
+    let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
+    let mut out = Vec::with_capacity(rows.len() * 768);
+    out.push(b'[');
+    for (i, update) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        update
+            .account
+            .write_row(update.pubkey, update.slot, &mut out)
+            .map_err(encode)?;
     }
-    Ok((rows, keys))
+    out.push(b']');
+    let columns = match rows.first() {
+        Some(first) => match first
+            .account
+            .row(first.pubkey, first.slot)
+            .map_err(encode)?
+        {
+            Value::Object(fields) => fields.keys().cloned().collect(),
+            _ => Vec::new(),
+        },
+        None => Vec::new(),
+    };
+    let text = String::from_utf8(out).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    Ok((text, columns))
 }
 
 /// Writes `updates` in one transaction; a row read at a newer slot is kept.
@@ -109,18 +126,22 @@ pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64
     let mut tx = pool.begin().await?;
     let mut changed = 0;
     for kind in AccountKind::ALL {
-        let (rows, keys) = newest_rows(updates, kind)?;
-        let Some(Value::Object(first)) = rows.first() else {
+        let rows = newest(updates, kind);
+        if rows.is_empty() {
             continue;
-        };
-        let columns: Vec<&str> = first.keys().map(String::as_str).collect();
+        }
+        let (json, columns) = rows_json(&rows)?;
         changed += sqlx::query(&upsert_sql(kind, &columns))
-            .bind(Json(&rows))
+            .bind(json)
             .execute(&mut *tx)
             .await?
             .rows_affected();
         if kind == AccountKind::Lease {
+            let keys: Vec<String> = rows.iter().map(|u| u.pubkey.to_string()).collect();
+            // Planned afresh each time: a plan cached while the table was
+            // small would scan every lease of a growing table per batch.
             sqlx::query(CLOSE_OLDER_LEASES)
+                .persistent(false)
                 .bind(&keys)
                 .execute(&mut *tx)
                 .await?;

@@ -78,23 +78,40 @@ impl ProgramAccount {
     /// The row of this account read at `slot`: [`Indexed`]'s JSON, whose
     /// keys are the table's columns.
     pub fn row(&self, pubkey: Pubkey, slot: u64) -> serde_json::Result<serde_json::Value> {
+        let mut bytes = Vec::new();
+        self.write_row(pubkey, slot, &mut bytes)?;
+        serde_json::from_slice(&bytes)
+    }
+
+    /// Appends [`ProgramAccount::row`] as JSON text to `out`, without
+    /// building a JSON value (the writer's hot path).
+    pub fn write_row(
+        &self,
+        pubkey: Pubkey,
+        slot: u64,
+        out: &mut Vec<u8>,
+    ) -> serde_json::Result<()> {
         fn of<T: serde::Serialize>(
             pubkey: Pubkey,
             account: &T,
             slot: u64,
-        ) -> serde_json::Result<serde_json::Value> {
-            serde_json::to_value(Indexed {
-                pubkey,
-                account,
-                slot,
-                closed_slot: None,
-            })
+            out: &mut Vec<u8>,
+        ) -> serde_json::Result<()> {
+            serde_json::to_writer(
+                out,
+                &Indexed {
+                    pubkey,
+                    account,
+                    slot,
+                    closed_slot: None,
+                },
+            )
         }
         match self {
-            Self::Config(c) => of(pubkey, c, slot),
-            Self::Provider(p) => of(pubkey, p, slot),
-            Self::Listing(l) => of(pubkey, &**l, slot),
-            Self::Lease(l) => of(pubkey, &**l, slot),
+            Self::Config(c) => of(pubkey, c, slot, out),
+            Self::Provider(p) => of(pubkey, p, slot, out),
+            Self::Listing(l) => of(pubkey, &**l, slot, out),
+            Self::Lease(l) => of(pubkey, &**l, slot, out),
         }
     }
 

@@ -25,8 +25,11 @@ use crate::db;
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 use crate::metrics::{self, Metrics};
 
-/// Most updates written in one database transaction.
-pub const BATCH_SIZE: usize = 500;
+/// Most updates written in one database transaction: the writer takes
+/// whatever is queued up to this, so a snapshot goes in large batches and a
+/// lone notification at once (2,000 writes 100k accounts about 1.7× as fast
+/// as 500; more gains nothing, `scripts/bench-indexer.sh`).
+pub const BATCH_SIZE: usize = 2_000;
 /// Longest wait between reconnect attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 

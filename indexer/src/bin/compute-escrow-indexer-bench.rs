@@ -32,6 +32,9 @@ enum Mode {
         database_url: String,
         #[arg(long)]
         accounts: usize,
+        /// Accounts per transaction (default: the indexer writer's largest).
+        #[arg(long, default_value_t = BATCH_SIZE)]
+        batch_size: usize,
     },
     /// HTTP throughput and latency.
     Load {
@@ -95,7 +98,7 @@ fn lease(i: usize) -> Lease {
     }
 }
 
-async fn backfill(database_url: &str, accounts: usize) {
+async fn backfill(database_url: &str, accounts: usize, batch_size: usize) {
     let pool = db::connect(database_url).await.expect("database");
     let updates: Vec<AccountUpdate> = (0..accounts)
         .map(|i| AccountUpdate {
@@ -109,12 +112,12 @@ async fn backfill(database_url: &str, accounts: usize) {
         })
         .collect();
     let started = Instant::now();
-    for batch in updates.chunks(BATCH_SIZE) {
+    for batch in updates.chunks(batch_size) {
         db::write_batch(&pool, batch).await.expect("write");
     }
     let elapsed = started.elapsed();
     println!(
-        "backfill: {accounts} accounts ({} listings, {} leases) in {:.2} s = {:.0} accounts/s (batches of {BATCH_SIZE})",
+        "backfill: {accounts} accounts ({} listings, {} leases) in {:.2} s = {:.0} accounts/s (batches of {batch_size})",
         accounts.div_ceil(2),
         accounts / 2,
         elapsed.as_secs_f64(),
@@ -177,7 +180,8 @@ async fn main() {
         Mode::Backfill {
             database_url,
             accounts,
-        } => backfill(&database_url, accounts).await,
+            batch_size,
+        } => backfill(&database_url, accounts, batch_size).await,
         Mode::Load {
             url,
             concurrency,
