@@ -4,13 +4,20 @@
 #     through the indexer's batched upserts into PostgreSQL;
 #  2. API throughput and p50/p99 latency of
 #     GET /v1/listings?gpu_model=H100&limit=50 with 100k listings in the
-#     database, the load coming from a second process.
+#     database, the load coming from a second process;
+#  3. live lag: transactions sent one at a time to a local
+#     solana-test-validator, each timed from its confirmation to the change
+#     showing in the API (tests/src/bin/lag-bench.rs).
 # Starts its own throw-away PostgreSQL cluster (default durability settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 export RUST_LOG=error
 cargo build -q --profile perf -p compute-escrow-indexer --bins
+cargo build -q -p compute-escrow-tests --bin lag-bench
+scripts/build-sbf.sh >/dev/null
+SOLANA_TEST_VALIDATOR="$(scripts/find-validator.sh)"
+export SOLANA_TEST_VALIDATOR
 bin="${CARGO_TARGET_DIR:-$(pwd)/target}/perf"
 work=$(mktemp -d)
 initdb_path=$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -n1)
@@ -47,3 +54,7 @@ done
 endpoint="http://127.0.0.1:$api_port/v1/listings?gpu_model=H100&limit=50"
 "$bin/compute-escrow-indexer-bench" load --url "$endpoint" --concurrency 16 --seconds 15
 "$bin/compute-escrow-indexer-bench" load --url "$endpoint&sort=newest" --concurrency 16 --seconds 15
+kill "$indexer_pid" 2>/dev/null || true
+indexer_pid=""
+"${CARGO_TARGET_DIR:-$(pwd)/target}/debug/lag-bench" --indexer "$bin/compute-escrow-indexer" --rounds 30 \
+  | grep '^live lag'
