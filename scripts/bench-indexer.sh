@@ -1,13 +1,22 @@
 #!/usr/bin/env bash
 # Indexer benchmarks (figures, not pass/fail):
-#  1. write-path throughput: 10k and 100k listing/lease accounts written
-#     through the indexer's batched upserts into PostgreSQL;
+#  1. write-path throughput: 10k, 100k and 1M listing/lease accounts written
+#     through the indexer's batched upserts into empty tables;
 #  2. API throughput and p50/p99 latency of
 #     GET /v1/listings?gpu_model=H100&limit=50 with 100k listings in the
-#     database, the load coming from a second process;
+#     database while a second process writes 2,000 accounts/s into it
+#     through the same write path (an indexer following a busy chain), the
+#     load coming from a third process: with the default micro-cache and
+#     without it (a second API, --cache-millis 0);
 #  3. live lag: transactions sent one at a time to a local
 #     solana-test-validator, each timed from its confirmation to the change
-#     showing in the API (tests/src/bin/lag-bench.rs).
+#     showing in the API (tests/src/bin/lag-bench.rs);
+#  4. end to end: a solana-test-validator holding E2E_ACCOUNTS (default 50k)
+#     program accounts (--account-dir): raw getProgramAccounts per account
+#     type, the indexer's first snapshot into an empty database (accounts/s,
+#     the indexer's peak resident memory), then the listings query answered
+#     by the API and by getProgramAccounts with its tightest filters on the
+#     same data.
 # Starts its own throw-away PostgreSQL cluster (default durability settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +36,14 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 port=$(free_port)
 api_port=$(free_port)
+api_port2=$(free_port)
 indexer_pid=""
+uncached_pid=""
+validator_pid=""
 cleanup() {
   [ -n "$indexer_pid" ] && kill "$indexer_pid" 2>/dev/null || true
+  [ -n "$uncached_pid" ] && kill "$uncached_pid" 2>/dev/null || true
+  [ -n "$validator_pid" ] && kill "$validator_pid" 2>/dev/null || true
   as_pg "$pgbin/pg_ctl" -D "$work/data" -m fast stop >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -37,24 +51,120 @@ trap cleanup EXIT
 as_pg "$pgbin/initdb" -D "$work/data" -U postgres -A trust >/dev/null
 as_pg "$pgbin/pg_ctl" -D "$work/data" -o "-p $port -k $work -c listen_addresses=127.0.0.1" -l "$work/log" -w start >/dev/null
 url="postgres://postgres@127.0.0.1:$port"
-for db in b10k b100k api; do as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db"; done
+for db in b10k b100k b1m api e2e; do as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db"; done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}')"
-"$bin/compute-escrow-indexer-bench" backfill --database-url "$url/b10k" --accounts 10000
-"$bin/compute-escrow-indexer-bench" backfill --database-url "$url/b100k" --accounts 100000
+for n in 10k:10000 100k:100000 1m:1000000; do
+  "$bin/compute-escrow-indexer-bench" backfill --database-url "$url/b${n%%:*}" --accounts "${n#*:}"
+done
 # 200k accounts = 100k listings + 100k leases for the API run.
 "$bin/compute-escrow-indexer-bench" backfill --database-url "$url/api" --accounts 200000 >/dev/null
-# The API with no chain to follow (ingest retries quietly in the background).
+wait_for_api() {
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "$1/v1/stats" && return
+    sleep 0.2
+  done
+  echo "no API at $1" >&2; exit 1
+}
+# The APIs with no chain to follow: the first competes for the leader lock
+# (its ingest retries quietly), the second only serves, uncached.
 "$bin/compute-escrow-indexer" --database-url "$url/api" --rpc-url http://127.0.0.1:9 \
   --listen "127.0.0.1:$api_port" >/dev/null 2>&1 &
 indexer_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf -o /dev/null "http://127.0.0.1:$api_port/v1/stats" && break
-  sleep 0.2
-done
-endpoint="http://127.0.0.1:$api_port/v1/listings?gpu_model=H100&limit=50"
-"$bin/compute-escrow-indexer-bench" load --url "$endpoint" --concurrency 16 --seconds 15
-"$bin/compute-escrow-indexer-bench" load --url "$endpoint&sort=newest" --concurrency 16 --seconds 15
+"$bin/compute-escrow-indexer" --database-url "$url/api" --rpc-url http://127.0.0.1:9 --no-ingest \
+  --cache-millis 0 --listen "127.0.0.1:$api_port2" >/dev/null 2>&1 &
+uncached_pid=$!
+wait_for_api "http://127.0.0.1:$api_port"
+wait_for_api "http://127.0.0.1:$api_port2"
+next_account=200000
+# load LABEL URL: 15 s of 16 clients while 2,000 accounts/s are written.
+load() {
+  "$bin/compute-escrow-indexer-bench" backfill --database-url "$url/api" --from "$next_account" \
+    --accounts 30000 --per-second 2000 | sed 's/^/  ingest beside it: /' &
+  local writer=$!
+  next_account=$((next_account + 30000))
+  echo "$1:"
+  "$bin/compute-escrow-indexer-bench" load --url "$2" --concurrency 16 --seconds 15 | sed 's/^/  /'
+  wait "$writer"
+}
+query="/v1/listings?gpu_model=H100&limit=50"
+load "cached (default, 250 ms)" "http://127.0.0.1:$api_port$query"
+load "uncached" "http://127.0.0.1:$api_port2$query"
+load "uncached, newest first" "http://127.0.0.1:$api_port2$query&sort=newest"
+kill "$uncached_pid" 2>/dev/null || true
 kill "$indexer_pid" 2>/dev/null || true
 indexer_pid=""
 "${CARGO_TARGET_DIR:-$(pwd)/target}/debug/lag-bench" --indexer "$bin/compute-escrow-indexer" --rounds 30 \
   | grep '^live lag'
+
+accounts=${E2E_ACCOUNTS:-50000}
+"$bin/compute-escrow-indexer-bench" accounts --dir "$work/accounts" --accounts "$accounts" >/dev/null
+base=$(python3 -c '
+import socket
+for base in range(20000, 60000, 40):
+    try:
+        socks = [socket.socket() for _ in range(34)]
+        for i, s in enumerate(socks): s.bind(("127.0.0.1", base + i))
+        for s in socks: s.close()
+        print(base); break
+    except OSError:
+        for s in socks: s.close()
+')
+program_id=$(sed -n 's/^declare_id!("\(.*\)");/\1/p' programs/compute-escrow/src/lib.rs)
+so="$(pwd)/target/deploy/sbpf-v3/compute_escrow.so"
+[ -f "$so" ] || so="$(pwd)/target/deploy/compute_escrow.so"
+rpc="http://127.0.0.1:$base"
+now() { date +%s.%N; }
+started=$(now)
+"$SOLANA_TEST_VALIDATOR" --ledger "$work/ledger" --bind-address 127.0.0.1 --quiet --reset \
+  --rpc-port "$base" --faucet-port $((base + 2)) --gossip-port $((base + 3)) \
+  --dynamic-port-range "$((base + 4))-$((base + 33))" \
+  --bpf-program "$program_id" "$so" --account-dir "$work/accounts" >"$work/validator.log" 2>&1 &
+validator_pid=$!
+until curl -sf -X POST -H 'Content-Type: application/json' \
+  -d '{"jsonrpc":"2.0","id":1,"method":"getHealth"}' "$rpc" | grep -q '"ok"'; do
+  kill -0 "$validator_pid" 2>/dev/null || { tail -20 "$work/validator.log"; exit 1; }
+  sleep 0.5
+done
+echo "end to end: validator with $accounts program accounts up in $(python3 -c "print(f'{$(now) - $started:.1f}')") s"
+# gpa NAME FILTERS: one getProgramAccounts call's time and size (best of 3).
+gpa() {
+  local body='{"jsonrpc":"2.0","id":1,"method":"getProgramAccounts","params":["'$program_id'",{"encoding":"base64","commitment":"confirmed","filters":['$2']}]}'
+  local best=""
+  for _ in 1 2 3; do
+    local t
+    t=$(curl -s -o "$work/gpa.json" -w '%{time_total} %{size_download}' \
+      -X POST -H 'Content-Type: application/json' -d "$body" "$rpc")
+    if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if ${t% *} < ${best% *} else 1)"; then best=$t; fi
+  done
+  local count
+  count=$(python3 -c "import json; print(len(json.load(open('$work/gpa.json'))['result']))")
+  echo "end to end: raw getProgramAccounts, $1: ${best% *} s, ${best#* } bytes, $count accounts"
+  gpa_seconds=${best% *}
+}
+memcmp() { printf '{"memcmp":{"offset":%s,"bytes":"%s","encoding":"base64"}}' "$1" "$2"; }
+disc() { python3 -c "import hashlib,base64; print(base64.b64encode(hashlib.sha256(b'account:$1').digest()[:8]).decode())"; }
+gpa "every listing" "$(memcmp 0 "$(disc Listing)")"
+gpa "every lease" "$(memcmp 0 "$(disc Lease)")"
+count() { as_pg "$pgbin/psql" -qtA -h 127.0.0.1 -p "$port" -U postgres e2e \
+  -c "SELECT (SELECT COUNT(*) FROM listings) + (SELECT COUNT(*) FROM leases)" 2>/dev/null || echo 0; }
+started=$(now)
+"$bin/compute-escrow-indexer" --database-url "$url/e2e" --rpc-url "$rpc" \
+  --listen "127.0.0.1:$api_port" >/dev/null 2>&1 &
+indexer_pid=$!
+until [ "$(count)" = "$accounts" ]; do sleep 0.1; done
+elapsed=$(python3 -c "print($(now) - $started)")
+peak=$(awk '/VmHWM/ {print $2}' "/proc/$indexer_pid/status")
+python3 -c "print(f'end to end: first snapshot of $accounts accounts in {$elapsed:.2f} s = {$accounts / $elapsed:.0f} accounts/s (indexer start to the last row; peak RSS {$peak / 1024:.0f} MB)')"
+# The listings query on the same data: active H100 listings, the cheapest 50.
+# getProgramAccounts' tightest filters: type, state byte, GPU model (the
+# first string, at a fixed offset); it returns every match, unsorted.
+model=$(python3 -c "import base64,struct; print(base64.b64encode(struct.pack('<I', 4) + b'H100').decode())")
+gpa "active H100 listings (type, state, model filters)" \
+  "$(memcmp 0 "$(disc Listing)"),$(memcmp 8 AA==),$(memcmp 264 "$model")"
+echo "end to end: the same query from the API (uncached):"
+"$bin/compute-escrow-indexer" --database-url "$url/e2e" --rpc-url "$rpc" --no-ingest \
+  --cache-millis 0 --listen "127.0.0.1:$api_port2" >/dev/null 2>&1 &
+uncached_pid=$!
+wait_for_api "http://127.0.0.1:$api_port2"
+"$bin/compute-escrow-indexer-bench" load --url "http://127.0.0.1:$api_port2$query" \
+  --concurrency 1 --seconds 10 | sed 's/^/  /'

@@ -154,6 +154,10 @@ pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64
 /// Marks closed, at `slot`, every open row of `kind` read before `slot` whose
 /// account is not in `present` (a snapshot taken at `slot`). Returns how many.
 ///
+/// An anti-join against the snapshot's addresses: linear in the table and
+/// the snapshot (`NOT (pubkey = ANY(..))` compares every row with every
+/// address once the plan is generic).
+///
 /// A closed lease keeps its last state here: it becomes `settled` only with
 /// its final totals, when the history stores its `LeaseSettled` event.
 pub async fn mark_closed(
@@ -164,7 +168,8 @@ pub async fn mark_closed(
 ) -> Result<u64, sqlx::Error> {
     let table = kind.table();
     let sql = format!(
-        "UPDATE {table} SET closed_slot = $1 WHERE closed_slot IS NULL AND slot < $1 AND NOT (pubkey = ANY($2))"
+        "UPDATE {table} t SET closed_slot = $1 WHERE closed_slot IS NULL AND slot < $1 \
+         AND NOT EXISTS (SELECT FROM unnest($2::text[]) AS p(pubkey) WHERE p.pubkey = t.pubkey)"
     );
     let done = sqlx::query(&sql)
         .bind(slot as i64)

@@ -8,15 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use serde_json::json;
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
-use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
-use solana_rpc_client_api::request::RpcRequest;
-use solana_rpc_client_api::response::{OptionalContext, RpcKeyedAccount};
+use solana_rpc_client_api::response::RpcKeyedAccount;
 use solana_sdk::pubkey::Pubkey;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, watch};
@@ -24,6 +21,7 @@ use tokio::sync::{mpsc, watch};
 use crate::db;
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 use crate::metrics::{self, Metrics};
+use crate::snapshot::{self, Snapshot};
 
 /// Most updates written in one database transaction: the writer takes
 /// whatever is queued up to this, so a snapshot goes in large batches and a
@@ -37,13 +35,16 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct Ingest {
     pub rpc: Arc<RpcClient>,
+    /// HTTP client for streamed snapshots from `rpc`'s node.
+    pub http: reqwest::Client,
     pub ws_url: String,
     pub pool: PgPool,
     pub metrics: Arc<Metrics>,
     pub updates: mpsc::Sender<AccountUpdate>,
 }
 
-fn account_config() -> RpcAccountInfoConfig {
+/// How accounts are read: base64 at `confirmed`.
+pub(crate) fn account_config() -> RpcAccountInfoConfig {
     RpcAccountInfoConfig {
         encoding: Some(UiAccountEncoding::Base64),
         commitment: Some(CommitmentConfig::confirmed()),
@@ -52,7 +53,7 @@ fn account_config() -> RpcAccountInfoConfig {
 }
 
 /// Decodes one keyed account read at `slot`; `None` if it is not ours.
-fn to_update(keyed: &RpcKeyedAccount, slot: u64) -> Option<AccountUpdate> {
+pub(crate) fn to_update(keyed: &RpcKeyedAccount, slot: u64) -> Option<AccountUpdate> {
     let data = keyed.account.data.decode()?;
     let account = ProgramAccount::decode(&data)?;
     Some(AccountUpdate {
@@ -63,47 +64,18 @@ fn to_update(keyed: &RpcKeyedAccount, slot: u64) -> Option<AccountUpdate> {
 }
 
 impl Ingest {
-    /// Every account of `kind`, and the slot the node read them at.
-    pub async fn snapshot(&self, kind: AccountKind) -> Result<(u64, Vec<AccountUpdate>), String> {
-        let config = RpcProgramAccountsConfig {
-            filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
-                0,
-                kind.discriminator().to_vec(),
-            ))]),
-            account_config: account_config(),
-            with_context: Some(true),
-            sort_results: None,
-        };
-        let response: OptionalContext<Vec<RpcKeyedAccount>> = self
-            .rpc
-            .send(
-                RpcRequest::GetProgramAccounts,
-                json!([compute_escrow::ID.to_string(), config]),
-            )
-            .await
-            .map_err(|e| format!("getProgramAccounts: {e}"))?;
-        let (slot, accounts) = match response {
-            OptionalContext::Context(r) => (r.context.slot, r.value),
-            OptionalContext::NoContext(v) => (0, v),
-        };
-        Ok((
-            slot,
-            accounts.iter().filter_map(|k| to_update(k, slot)).collect(),
-        ))
-    }
-
-    /// Snapshots every kind: sends each account to the writer and marks rows
+    /// Snapshots every kind (streamed: each account goes to the writer as the
+    /// response arrives) and marks rows
     /// whose account no longer exists closed (never deleted).
     pub async fn reconcile(&self) -> Result<(), String> {
         for kind in AccountKind::ALL {
-            let (slot, updates) = self.snapshot(kind).await?;
-            let present: Vec<String> = updates.iter().map(|u| u.pubkey.to_string()).collect();
-            for update in updates {
-                self.updates
-                    .send(update)
-                    .await
-                    .map_err(|_| "writer stopped".to_string())?;
-            }
+            let Snapshot { slot, present } = snapshot::program_accounts(
+                &self.http,
+                self.rpc.url().as_str(),
+                kind,
+                &self.updates,
+            )
+            .await?;
             let closed = db::mark_closed(&self.pool, kind, &present, slot)
                 .await
                 .map_err(|e| format!("mark closed: {e}"))?;

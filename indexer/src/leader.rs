@@ -33,6 +33,8 @@ pub struct IngestConfig {
     /// A pool on the primary.
     pub pool: PgPool,
     pub rpc: Arc<RpcClient>,
+    /// HTTP client for streamed snapshots from `rpc`'s node.
+    pub http: reqwest::Client,
     pub ws_url: String,
     pub metrics: Arc<Metrics>,
     /// Capacity of the channel to the writer.
@@ -107,6 +109,7 @@ impl Term {
         ));
         let ingest = Ingest {
             rpc: config.rpc.clone(),
+            http: config.http.clone(),
             ws_url: config.ws_url.clone(),
             pool: config.pool.clone(),
             metrics: config.metrics.clone(),

@@ -9,3 +9,4 @@ pub mod ingest;
 pub mod leader;
 pub mod metrics;
 pub mod progress;
+pub mod snapshot;

@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use clap::Parser;
 use compute_escrow_client::api::IndexerRole;
-use compute_escrow_indexer::api::{self, AppState};
+use compute_escrow_indexer::api::{self, AppState, ResponseCache};
 use compute_escrow_indexer::db;
 use compute_escrow_indexer::leader::{self, IngestConfig};
 use compute_escrow_indexer::metrics::{self, Metrics};
+use compute_escrow_indexer::snapshot;
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use tokio::sync::watch;
@@ -55,6 +56,10 @@ struct Args {
     /// Seconds between polls for new program transactions (event history).
     #[arg(long, env = "HISTORY_POLL_SECONDS", default_value_t = 2)]
     history_poll_seconds: u64,
+    /// Milliseconds a `GET /v1/listings` answer is reused for identical
+    /// requests (0: never), so bursts of one query cost one database read.
+    #[arg(long, env = "CACHE_MILLIS", default_value_t = 250)]
+    cache_millis: u64,
     /// Capacity of the channel between readers and the database writer.
     #[arg(long, env = "CHANNEL_CAPACITY", default_value_t = 10_000)]
     channel_capacity: usize,
@@ -107,6 +112,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             database_url: args.database_url.clone(),
             pool: primary.clone(),
             rpc: rpc.clone(),
+            http: reqwest::Client::builder()
+                .connect_timeout(snapshot::RPC_IDLE_TIMEOUT)
+                .build()?,
             ws_url: ws_url.clone(),
             metrics: metrics.clone(),
             channel_capacity: args.channel_capacity,
@@ -134,6 +142,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .to_string(),
         chain_id: Arc::default(),
         web_dir: args.web_dir.clone(),
+        listings_cache: Arc::new(ResponseCache::new(Duration::from_millis(args.cache_millis))),
     });
     let upkeep = tokio::spawn({
         let mut shutdown = shutdown_rx.clone();

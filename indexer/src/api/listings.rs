@@ -1,6 +1,7 @@
 //! `GET /v1/listings` and `GET /v1/listings/{pubkey}`.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
+use axum::response::Response;
 use axum::Json;
 use compute_escrow_client::api::{
     spelled, AccountPath, ErrorBody, Limit, ListingPage, ListingQuery, ListingSort, ListingView,
@@ -21,8 +22,17 @@ const SELECT: &str = "SELECT row_to_json(listings) FROM listings";
     responses((status = 200, body = ListingPage), (status = 400, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
     StrictQuery(query): StrictQuery<ListingQuery>,
-) -> ApiResult<Json<Page<ListingView>>> {
+) -> ApiResult<Response> {
+    state
+        .listings_cache
+        .json(raw.unwrap_or_default(), page(&state, query))
+        .await
+}
+
+/// The page `query` asks for.
+async fn page(state: &AppState, query: ListingQuery) -> ApiResult<Page<ListingView>> {
     let sort = query.sort.unwrap_or_default();
     let limit = Limit::or_default(query.limit);
     let mut q = QueryBuilder::new(SELECT);
@@ -74,15 +84,14 @@ pub async fn list(
         }
     }
     q.push(" LIMIT ");
-    let page = fetch_page(q, &state.pool, limit, |last: &ListingView| {
+    fetch_page(q, &state.pool, limit, |last: &ListingView| {
         let key = match sort {
             ListingSort::Price => last.account.price_lamports_per_hour.to_string(),
             ListingSort::Newest => last.account.created_at.to_string(),
         };
         cursor::encode(sort.as_str(), &key, &last.pubkey.to_string())
     })
-    .await?;
-    Ok(Json(page))
+    .await
 }
 
 /// One listing, in any state.

@@ -6,6 +6,7 @@
 
 pub mod actions;
 mod attestors;
+mod cache;
 mod config;
 mod cursor;
 mod error;
@@ -45,6 +46,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::timeout::TimeoutLayer;
 use utoipa::OpenApi;
 
+pub use cache::ResponseCache;
 pub use error::{ApiError, ApiResult};
 
 use crate::metrics::{self, Metrics};
@@ -66,6 +68,8 @@ pub struct AppState {
     pub chain_id: Arc<OnceCell<String>>,
     /// The built web app, served under `/app/`.
     pub web_dir: PathBuf,
+    /// Recent answers of `GET /v1/listings`.
+    pub listings_cache: Arc<ResponseCache>,
 }
 
 impl AppState {

@@ -5,7 +5,10 @@
 //!   (`db::write_batch`, batches of `ingest::BATCH_SIZE`), prints accounts/s;
 //! - `load --url URL --concurrency C --seconds S`: GETs URL from C concurrent
 //!   clients for S seconds (run it as a second process next to the API),
-//!   prints requests/s and p50/p99 latency.
+//!   prints requests/s and p50/p99 latency;
+//! - `accounts --dir DIR --accounts N`: writes the same synthetic accounts as
+//!   `solana-test-validator --account-dir` files (owned by the program), for
+//!   the end-to-end snapshot benchmark.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -35,6 +38,21 @@ enum Mode {
         /// Accounts per transaction (default: the indexer writer's largest).
         #[arg(long, default_value_t = BATCH_SIZE)]
         batch_size: usize,
+        /// Index of the first account (each index is one fixed address), so
+        /// a second run can add accounts next to a first one's.
+        #[arg(long, default_value_t = 0)]
+        from: usize,
+        /// Write at most this many accounts a second, in batches of 100
+        /// (an indexer following a busy chain), instead of as fast as possible.
+        #[arg(long)]
+        per_second: Option<u32>,
+    },
+    /// Synthetic program accounts as `solana-test-validator --account-dir` files.
+    Accounts {
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        #[arg(long)]
+        accounts: usize,
     },
     /// HTTP throughput and latency.
     Load {
@@ -98,21 +116,46 @@ fn lease(i: usize) -> Lease {
     }
 }
 
-async fn backfill(database_url: &str, accounts: usize, batch_size: usize) {
+/// Synthetic accounts `from..from + n`, listings (even) and leases (odd),
+/// each index at its own fixed address.
+fn synthetic(from: usize, n: usize) -> impl Iterator<Item = (Pubkey, ProgramAccount)> {
+    (from..from + n).map(|i| {
+        let account = if i.is_multiple_of(2) {
+            ProgramAccount::Listing(Box::new(listing(i)))
+        } else {
+            ProgramAccount::Lease(Box::new(lease(i)))
+        };
+        let address = solana_sha256_hasher::hash(&i.to_le_bytes()).to_bytes();
+        (Pubkey::new_from_array(address), account)
+    })
+}
+
+async fn backfill(
+    database_url: &str,
+    accounts: usize,
+    batch_size: usize,
+    from: usize,
+    per_second: Option<u32>,
+) {
     let pool = db::connect(database_url).await.expect("database");
-    let updates: Vec<AccountUpdate> = (0..accounts)
-        .map(|i| AccountUpdate {
-            pubkey: Pubkey::new_unique(),
+    let updates: Vec<AccountUpdate> = synthetic(from, accounts)
+        .enumerate()
+        .map(|(i, (pubkey, account))| AccountUpdate {
+            pubkey,
             slot: 1 + i as u64,
-            account: if i.is_multiple_of(2) {
-                ProgramAccount::Listing(Box::new(listing(i)))
-            } else {
-                ProgramAccount::Lease(Box::new(lease(i)))
-            },
+            account,
         })
         .collect();
+    let (batch_size, pace) = match per_second {
+        Some(rate) => (100, Some(Duration::from_secs(100) / rate.max(1))),
+        None => (batch_size, None),
+    };
+    let mut tick = pace.map(tokio::time::interval);
     let started = Instant::now();
     for batch in updates.chunks(batch_size) {
+        if let Some(tick) = tick.as_mut() {
+            tick.tick().await;
+        }
         db::write_batch(&pool, batch).await.expect("write");
     }
     let elapsed = started.elapsed();
@@ -123,6 +166,37 @@ async fn backfill(database_url: &str, accounts: usize, batch_size: usize) {
         elapsed.as_secs_f64(),
         accounts as f64 / elapsed.as_secs_f64()
     );
+}
+
+/// Writes `accounts` synthetic accounts into `dir`, one JSON file each in
+/// the format `solana account --output json` prints.
+fn account_files(dir: &std::path::Path, accounts: usize) {
+    use anchor_lang::AccountSerialize;
+    use base64::Engine;
+    std::fs::create_dir_all(dir).expect("create the account directory");
+    for (pubkey, account) in synthetic(0, accounts) {
+        let mut data = Vec::new();
+        match &account {
+            ProgramAccount::Listing(l) => l.try_serialize(&mut data),
+            ProgramAccount::Lease(l) => l.try_serialize(&mut data),
+            _ => unreachable!("only listings and leases are generated"),
+        }
+        .expect("serialise the account");
+        let file = serde_json::json!({
+            "pubkey": pubkey.to_string(),
+            "account": {
+                "lamports": 10_000_000u64,
+                "data": [base64::engine::general_purpose::STANDARD.encode(&data), "base64"],
+                "owner": compute_escrow::ID.to_string(),
+                "executable": false,
+                "rentEpoch": 0,
+                "space": data.len(),
+            }
+        });
+        std::fs::write(dir.join(format!("{pubkey}.json")), file.to_string())
+            .expect("write an account file");
+    }
+    println!("accounts: {accounts} account files in {}", dir.display());
 }
 
 async fn load(url: &str, concurrency: usize, seconds: u64) {
@@ -181,7 +255,10 @@ async fn main() {
             database_url,
             accounts,
             batch_size,
-        } => backfill(&database_url, accounts, batch_size).await,
+            from,
+            per_second,
+        } => backfill(&database_url, accounts, batch_size, from, per_second).await,
+        Mode::Accounts { dir, accounts } => account_files(&dir, accounts),
         Mode::Load {
             url,
             concurrency,
