@@ -69,8 +69,15 @@ fn upsert_sql(kind: AccountKind, columns: &[String]) -> String {
 
 /// A newer lease at the same address proves every older one there was
 /// settled (its account closed): marks them closed at the newer one's slot.
-const CLOSE_OLDER_LEASES: &str = "UPDATE leases o SET closed_slot = n.slot FROM leases n \
-    WHERE o.pubkey = ANY($1) AND n.pubkey = o.pubkey AND n.start_ts > o.start_ts AND o.closed_slot IS NULL";
+/// Driven by the batch's leases (addresses, starts, slots): one probe of the
+/// key index each, touching no row unless an older lease is there (joining
+/// the table with itself read both rows of every lease in the batch, and
+/// 1M leases wrote at a third of the speed). Reads of one address arrive in
+/// slot order (the writer drops older ones), so the newer lease is always
+/// the one written last.
+const CLOSE_OLDER_LEASES: &str = "UPDATE leases o SET closed_slot = n.slot \
+    FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS n(pubkey, start_ts, slot) \
+    WHERE o.pubkey = n.pubkey AND o.start_ts < n.start_ts AND o.closed_slot IS NULL";
 
 /// The newest read of each row in `updates` of `kind` (the later one of two
 /// reads at one slot).
@@ -137,12 +144,20 @@ pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64
             .await?
             .rows_affected();
         if kind == AccountKind::Lease {
-            let keys: Vec<String> = rows.iter().map(|u| u.pubkey.to_string()).collect();
-            // Planned afresh each time: a plan cached while the table was
-            // small would scan every lease of a growing table per batch.
+            let mut keys = Vec::with_capacity(rows.len());
+            let mut starts = Vec::with_capacity(rows.len());
+            let mut slots = Vec::with_capacity(rows.len());
+            for update in &rows {
+                if let ProgramAccount::Lease(lease) = &update.account {
+                    keys.push(update.pubkey.to_string());
+                    starts.push(lease.start_ts);
+                    slots.push(update.slot as i64);
+                }
+            }
             sqlx::query(CLOSE_OLDER_LEASES)
-                .persistent(false)
                 .bind(&keys)
+                .bind(&starts)
+                .bind(&slots)
                 .execute(&mut *tx)
                 .await?;
         }

@@ -299,6 +299,57 @@ fn cancelled_lease_at(pubkey: Pubkey, slot: u64) -> AccountUpdate {
     }
 }
 
+#[tokio::test]
+async fn a_newer_lease_at_an_address_closes_the_older_ones() {
+    let pg = TestPostgres::start();
+    let pool = db::connect(&pg.database("generations")).await.unwrap();
+    let rows = |pool: sqlx::PgPool| async move {
+        let mut rows = sqlx::query_as::<_, (String, i64, Option<i64>)>(
+            "SELECT pubkey, start_ts, closed_slot FROM leases",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        rows.sort();
+        rows
+    };
+    let reused = Pubkey::new_unique();
+    let other = Pubkey::new_unique();
+    let started_at = |pubkey: Pubkey, start_ts: i64, slot: u64| {
+        let mut update = cancelled_lease_at(pubkey, slot);
+        if let ProgramAccount::Lease(lease) = &mut update.account {
+            lease.start_ts = start_ts;
+        }
+        update
+    };
+    db::write_batch(
+        &pool,
+        &[started_at(reused, 0, 10), started_at(other, 0, 10)],
+    )
+    .await
+    .unwrap();
+    // A second generation in a later batch, a third with its own predecessor
+    // in one batch: each older one is closed at its successor's slot.
+    db::write_batch(&pool, &[started_at(reused, 100, 20)])
+        .await
+        .unwrap();
+    db::write_batch(
+        &pool,
+        &[started_at(other, 50, 30), started_at(reused, 200, 31)],
+    )
+    .await
+    .unwrap();
+    let mut expected = vec![
+        (reused.to_string(), 0, Some(20)),
+        (reused.to_string(), 100, Some(31)),
+        (reused.to_string(), 200, None),
+        (other.to_string(), 0, Some(30)),
+        (other.to_string(), 50, None),
+    ];
+    expected.sort();
+    assert_eq!(rows(pool.clone()).await, expected);
+}
+
 /// The `LeaseSettled` event that settles `cancelled_lease_at`: the last
 /// 0.1 SOL of attested time goes to the provider.
 fn settled_event(lease: Pubkey) -> history::StoredEvent {
