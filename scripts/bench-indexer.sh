@@ -16,7 +16,7 @@
 #     type, the indexer's first snapshot into an empty database (accounts/s,
 #     the indexer's peak resident memory), then the listings query answered
 #     by the API and by getProgramAccounts with its tightest filters on the
-#     same data.
+#     same data. E2E_ONLY=1 runs this step alone.
 # Starts its own throw-away PostgreSQL cluster (default durability settings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,11 +53,6 @@ as_pg "$pgbin/pg_ctl" -D "$work/data" -o "-p $port -k $work -c listen_addresses=
 url="postgres://postgres@127.0.0.1:$port"
 for db in b10k b100k b1m api e2e; do as_pg "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres "$db"; done
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}')"
-for n in 10k:10000 100k:100000 1m:1000000; do
-  "$bin/compute-escrow-indexer-bench" backfill --database-url "$url/b${n%%:*}" --accounts "${n#*:}"
-done
-# 200k accounts = 100k listings + 100k leases for the API run.
-"$bin/compute-escrow-indexer-bench" backfill --database-url "$url/api" --accounts 200000 >/dev/null
 wait_for_api() {
   for _ in $(seq 1 100); do
     curl -sf -o /dev/null "$1/v1/stats" && return
@@ -65,6 +60,14 @@ wait_for_api() {
   done
   echo "no API at $1" >&2; exit 1
 }
+query="/v1/listings?gpu_model=H100&limit=50"
+# E2E_ONLY=1 runs step 4 alone (e.g. with E2E_ACCOUNTS=1000000).
+if [ -z "${E2E_ONLY:-}" ]; then
+for n in 10k:10000 100k:100000 1m:1000000; do
+  "$bin/compute-escrow-indexer-bench" backfill --database-url "$url/b${n%%:*}" --accounts "${n#*:}"
+done
+# 200k accounts = 100k listings + 100k leases for the API run.
+"$bin/compute-escrow-indexer-bench" backfill --database-url "$url/api" --accounts 200000 >/dev/null
 # The APIs with no chain to follow: the first competes for the leader lock
 # (its ingest retries quietly), the second only serves, uncached.
 "$bin/compute-escrow-indexer" --database-url "$url/api" --rpc-url http://127.0.0.1:9 \
@@ -86,7 +89,6 @@ load() {
   "$bin/compute-escrow-indexer-bench" load --url "$2" --concurrency 16 --seconds 15 | sed 's/^/  /'
   wait "$writer"
 }
-query="/v1/listings?gpu_model=H100&limit=50"
 load "cached (default, 250 ms)" "http://127.0.0.1:$api_port$query"
 load "uncached" "http://127.0.0.1:$api_port2$query"
 load "uncached, newest first" "http://127.0.0.1:$api_port2$query&sort=newest"
@@ -95,6 +97,8 @@ kill "$indexer_pid" 2>/dev/null || true
 indexer_pid=""
 "${CARGO_TARGET_DIR:-$(pwd)/target}/debug/lag-bench" --indexer "$bin/compute-escrow-indexer" --rounds 30 \
   | grep '^live lag'
+
+fi
 
 accounts=${E2E_ACCOUNTS:-50000}
 "$bin/compute-escrow-indexer-bench" accounts --dir "$work/accounts" --accounts "$accounts" >/dev/null
@@ -151,7 +155,10 @@ started=$(now)
 "$bin/compute-escrow-indexer" --database-url "$url/e2e" --rpc-url "$rpc" \
   --listen "127.0.0.1:$api_port" >/dev/null 2>&1 &
 indexer_pid=$!
-until [ "$(count)" = "$accounts" ]; do sleep 0.1; done
+until [ "$(count)" = "$accounts" ]; do
+  kill -0 "$indexer_pid" 2>/dev/null || { echo "the indexer exited" >&2; exit 1; }
+  sleep 0.2
+done
 elapsed=$(python3 -c "print($(now) - $started)")
 peak=$(awk '/VmHWM/ {print $2}' "/proc/$indexer_pid/status")
 python3 -c "print(f'end to end: first snapshot of $accounts accounts in {$elapsed:.2f} s = {$accounts / $elapsed:.0f} accounts/s (indexer start to the last row; peak RSS {$peak / 1024:.0f} MB)')"
