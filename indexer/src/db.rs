@@ -127,23 +127,32 @@ fn rows_json(rows: &[&AccountUpdate]) -> Result<(String, Vec<String>), sqlx::Err
     Ok((text, columns))
 }
 
-/// Writes `updates` in one transaction; a row read at a newer slot is kept.
-/// Returns how many rows changed.
-pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let mut changed = 0;
+/// A batch turned into its statements and their parameters (the CPU part of
+/// a write), so the writer can prepare one batch while the database writes
+/// the one before.
+pub struct PreparedBatch {
+    tables: Vec<PreparedTable>,
+}
+
+/// One table's upsert: the statement, its rows as JSON text, and for leases
+/// the (address, start, slot) of each, which close older leases.
+struct PreparedTable {
+    sql: String,
+    rows: String,
+    leases: Option<(Vec<String>, Vec<i64>, Vec<i64>)>,
+}
+
+/// Prepares `updates` for [`PreparedBatch::write`]: the newest read of each
+/// row, per table.
+pub fn prepare_batch(updates: &[AccountUpdate]) -> Result<PreparedBatch, sqlx::Error> {
+    let mut tables = Vec::new();
     for kind in AccountKind::ALL {
         let rows = newest(updates, kind);
         if rows.is_empty() {
             continue;
         }
         let (json, columns) = rows_json(&rows)?;
-        changed += sqlx::query(&upsert_sql(kind, &columns))
-            .bind(json)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        if kind == AccountKind::Lease {
+        let leases = (kind == AccountKind::Lease).then(|| {
             let mut keys = Vec::with_capacity(rows.len());
             let mut starts = Vec::with_capacity(rows.len());
             let mut slots = Vec::with_capacity(rows.len());
@@ -154,16 +163,47 @@ pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64
                     slots.push(update.slot as i64);
                 }
             }
-            sqlx::query(CLOSE_OLDER_LEASES)
-                .bind(&keys)
-                .bind(&starts)
-                .bind(&slots)
-                .execute(&mut *tx)
-                .await?;
-        }
+            (keys, starts, slots)
+        });
+        tables.push(PreparedTable {
+            sql: upsert_sql(kind, &columns),
+            rows: json,
+            leases,
+        });
     }
-    tx.commit().await?;
-    Ok(changed)
+    Ok(PreparedBatch { tables })
+}
+
+impl PreparedBatch {
+    /// Writes the batch in one transaction; a row read at a newer slot is
+    /// kept. Returns how many rows changed.
+    pub async fn write(&self, pool: &PgPool) -> Result<u64, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        let mut changed = 0;
+        for table in &self.tables {
+            changed += sqlx::query(&table.sql)
+                .bind(&table.rows)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if let Some((keys, starts, slots)) = &table.leases {
+                sqlx::query(CLOSE_OLDER_LEASES)
+                    .bind(keys)
+                    .bind(starts)
+                    .bind(slots)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(changed)
+    }
+}
+
+/// Writes `updates` in one transaction; a row read at a newer slot is kept.
+/// Returns how many rows changed.
+pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64, sqlx::Error> {
+    prepare_batch(updates)?.write(pool).await
 }
 
 /// Marks closed, at `slot`, every open row of `kind` read before `slot` whose

@@ -28,6 +28,8 @@ use crate::snapshot::{self, Snapshot};
 /// lone notification at once (2,000 writes 100k accounts about 1.7× as fast
 /// as 500; more gains nothing, `scripts/bench-indexer.sh`).
 pub const BATCH_SIZE: usize = 2_000;
+/// Default capacity of the channel between the readers and the writer.
+pub const DEFAULT_CHANNEL_CAPACITY: usize = 10_000;
 /// Longest wait between reconnect attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
@@ -192,51 +194,106 @@ impl Seen {
     }
 }
 
+/// A batch on its way to the database: its statements, and what it read.
+struct Job {
+    /// `None` when every update of the batch was already written.
+    batch: Option<db::PreparedBatch>,
+    read: u64,
+    newest: Option<u64>,
+}
+
 /// Writes updates in batches until every sender is gone, then returns (so a
-/// shutdown finishes what is in flight). A failed batch is retried until it
-/// lands, or dropped once `stop` fires (the next leader snapshots anew).
+/// shutdown finishes what is in flight). Pipelined: while the database
+/// writes one batch, the next is filtered and serialised. A failed batch is
+/// retried until it lands, or dropped once `stop` fires (the next leader
+/// snapshots anew).
 pub async fn write_updates(
     pool: PgPool,
     mut updates: mpsc::Receiver<AccountUpdate>,
     progress: Arc<Metrics>,
-    mut stop: watch::Receiver<bool>,
+    stop: watch::Receiver<bool>,
 ) {
+    let (jobs, jobs_rx) = mpsc::channel(1);
+    let database = tokio::spawn(write_jobs(pool, jobs_rx, progress.clone(), stop));
     let mut seen = Seen::default();
     let mut batch = Vec::with_capacity(BATCH_SIZE);
     while updates.recv_many(&mut batch, BATCH_SIZE).await > 0 {
-        progress.writing(true);
+        progress.batch_taken();
         let read = batch.len() as u64;
         let newest = batch.iter().map(|u| u.slot).max();
         batch.retain(|u| seen.changes(u));
-        let mut delay = Duration::from_millis(100);
-        let mut written = 0;
-        while !batch.is_empty() {
-            match db::write_batch(&pool, &batch).await {
-                Ok(changed) => {
-                    written = changed;
-                    break;
-                }
-                Err(e) if *stop.borrow() => {
-                    tracing::warn!(error = %e, rows = batch.len(), "stopping: batch dropped");
-                    progress.writing(false);
-                    return;
-                }
+        let prepared = if batch.is_empty() {
+            None
+        } else {
+            match db::prepare_batch(&batch) {
+                Ok(prepared) => Some(prepared),
                 Err(e) => {
-                    tracing::error!(error = %e, rows = batch.len(), "batch write failed; retrying");
-                    tokio::select! {
-                        _ = tokio::time::sleep(delay) => {}
-                        _ = stop.changed() => {}
+                    tracing::error!(error = %e, rows = batch.len(), "batch cannot be encoded; dropped");
+                    None
+                }
+            }
+        };
+        batch.clear();
+        let job = Job {
+            batch: prepared,
+            read,
+            newest,
+        };
+        if jobs.send(job).await.is_err() {
+            // The database side gave up (stopping): so does this side.
+            progress.batch_done();
+            break;
+        }
+    }
+    drop(jobs);
+    let _ = database.await;
+}
+
+/// The database side of [`write_updates`]: writes each job's batch, retrying
+/// until it lands or `stop` fires.
+async fn write_jobs(
+    pool: PgPool,
+    mut jobs: mpsc::Receiver<Job>,
+    progress: Arc<Metrics>,
+    mut stop: watch::Receiver<bool>,
+) {
+    while let Some(job) = jobs.recv().await {
+        let mut written = 0;
+        if let Some(batch) = &job.batch {
+            let mut delay = Duration::from_millis(100);
+            loop {
+                match batch.write(&pool).await {
+                    Ok(changed) => {
+                        written = changed;
+                        break;
                     }
-                    delay = (delay * 2).min(MAX_BACKOFF);
+                    Err(e) if *stop.borrow() => {
+                        tracing::warn!(error = %e, "stopping: batch dropped");
+                        progress.batch_done();
+                        // The sender sees the channel closed; what it queued
+                        // is dropped too.
+                        jobs.close();
+                        while jobs.try_recv().is_ok() {
+                            progress.batch_done();
+                        }
+                        return;
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "batch write failed; retrying");
+                        tokio::select! {
+                            _ = tokio::time::sleep(delay) => {}
+                            _ = stop.changed() => {}
+                        }
+                        delay = (delay * 2).min(MAX_BACKOFF);
+                    }
                 }
             }
         }
-        metrics::count(metrics::ACCOUNTS_READ, read);
+        metrics::count(metrics::ACCOUNTS_READ, job.read);
         metrics::count(metrics::ACCOUNTS_WRITTEN, written);
-        if let Some(slot) = newest {
+        if let Some(slot) = job.newest {
             progress.indexed(slot);
         }
-        batch.clear();
-        progress.writing(false);
+        progress.batch_done();
     }
 }

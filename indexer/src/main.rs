@@ -8,10 +8,10 @@ use std::time::Duration;
 use clap::Parser;
 use compute_escrow_client::api::IndexerRole;
 use compute_escrow_indexer::api::{self, AppState, ResponseCache};
-use compute_escrow_indexer::db;
 use compute_escrow_indexer::leader::{self, IngestConfig};
 use compute_escrow_indexer::metrics::{self, Metrics};
 use compute_escrow_indexer::snapshot;
+use compute_escrow_indexer::{db, ingest};
 use solana_commitment_config::CommitmentConfig;
 use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use tokio::sync::watch;
@@ -61,7 +61,7 @@ struct Args {
     #[arg(long, env = "CACHE_MILLIS", default_value_t = 250)]
     cache_millis: u64,
     /// Capacity of the channel between readers and the database writer.
-    #[arg(long, env = "CHANNEL_CAPACITY", default_value_t = 10_000)]
+    #[arg(long, env = "CHANNEL_CAPACITY", default_value_t = ingest::DEFAULT_CHANNEL_CAPACITY)]
     channel_capacity: usize,
 }
 

@@ -2,7 +2,7 @@
 //! format by `metrics-exporter-prometheus`; the slots `/health` reports are
 //! also kept here.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use compute_escrow_client::api::IndexerRole;
@@ -102,8 +102,8 @@ pub struct Metrics {
     view_slot: AtomicU64,
     /// Unix milliseconds of the last program notification; 0 before any.
     notified_ms: AtomicU64,
-    /// A batch is being written.
-    writing: AtomicBool,
+    /// Batches the writer has taken and not yet written.
+    batches_in_flight: AtomicUsize,
     /// The program subscription is live and its snapshot handed over.
     streaming: AtomicBool,
     role: AtomicU8,
@@ -136,9 +136,14 @@ impl Metrics {
         self.notified_ms.store(now, Ordering::Relaxed);
     }
 
-    /// Notes whether the writer is writing a batch.
-    pub fn writing(&self, busy: bool) {
-        self.writing.store(busy, Ordering::Relaxed);
+    /// Notes that the writer took a batch from its queue.
+    pub fn batch_taken(&self) {
+        self.batches_in_flight.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Notes that a batch the writer took is written (or given up).
+    pub fn batch_done(&self) {
+        self.batches_in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Notes whether the program subscription is live (after its snapshot).
@@ -149,7 +154,8 @@ impl Metrics {
     /// Whether the subscription is live and the writer idle: everything
     /// the node sent has been applied.
     pub fn idle_and_streaming(&self) -> bool {
-        self.streaming.load(Ordering::Relaxed) && !self.writing.load(Ordering::Relaxed)
+        self.streaming.load(Ordering::Relaxed)
+            && self.batches_in_flight.load(Ordering::Relaxed) == 0
     }
 
     /// Newest slot written to the database.

@@ -1,8 +1,9 @@
 //! Indexer benchmarks (programs, not tests; `scripts/bench-indexer.sh` runs both):
 //!
 //! - `backfill --database-url URL --accounts N`: writes N synthetic listing and
-//!   lease accounts (half each) through the indexer's write path
-//!   (`db::write_batch`, batches of `ingest::BATCH_SIZE`), prints accounts/s;
+//!   lease accounts (half each) through the indexer's writer
+//!   (`ingest::write_updates`, fed through its bounded channel), prints
+//!   accounts/s;
 //! - `load --url URL --concurrency C --seconds S`: GETs URL from C concurrent
 //!   clients for S seconds (run it as a second process next to the API),
 //!   prints requests/s and p50/p99 latency;
@@ -17,8 +18,10 @@ use clap::{Parser, Subcommand};
 use compute_escrow::state::{AttestorSet, Lease, Listing, ListingState};
 use compute_escrow_indexer::db;
 use compute_escrow_indexer::decode::{AccountUpdate, ProgramAccount};
-use compute_escrow_indexer::ingest::BATCH_SIZE;
+use compute_escrow_indexer::ingest;
+use compute_escrow_indexer::metrics::Metrics;
 use solana_sdk::pubkey::Pubkey;
+use tokio::sync::{mpsc, watch};
 
 #[derive(Parser)]
 #[command(about = "compute-escrow indexer benchmarks")]
@@ -35,9 +38,6 @@ enum Mode {
         database_url: String,
         #[arg(long)]
         accounts: usize,
-        /// Accounts per transaction (default: the indexer writer's largest).
-        #[arg(long, default_value_t = BATCH_SIZE)]
-        batch_size: usize,
         /// Index of the first account (each index is one fixed address), so
         /// a second run can add accounts next to a first one's.
         #[arg(long, default_value_t = 0)]
@@ -130,13 +130,7 @@ fn synthetic(from: usize, n: usize) -> impl Iterator<Item = (Pubkey, ProgramAcco
     })
 }
 
-async fn backfill(
-    database_url: &str,
-    accounts: usize,
-    batch_size: usize,
-    from: usize,
-    per_second: Option<u32>,
-) {
+async fn backfill(database_url: &str, accounts: usize, from: usize, per_second: Option<u32>) {
     let pool = db::connect(database_url).await.expect("database");
     let updates: Vec<AccountUpdate> = synthetic(from, accounts)
         .enumerate()
@@ -146,21 +140,32 @@ async fn backfill(
             account,
         })
         .collect();
-    let (batch_size, pace) = match per_second {
-        Some(rate) => (100, Some(Duration::from_secs(100) / rate.max(1))),
-        None => (batch_size, None),
-    };
-    let mut tick = pace.map(tokio::time::interval);
+    let (queue, queued) = mpsc::channel(ingest::DEFAULT_CHANNEL_CAPACITY);
+    let (_stop, stop) = watch::channel(false);
     let started = Instant::now();
-    for batch in updates.chunks(batch_size) {
+    let writer = tokio::spawn(ingest::write_updates(
+        pool,
+        queued,
+        Arc::new(Metrics::default()),
+        stop,
+    ));
+    let mut tick =
+        per_second.map(|rate| tokio::time::interval(Duration::from_secs(100) / rate.max(1)));
+    let mut updates = updates.into_iter().peekable();
+    while updates.peek().is_some() {
         if let Some(tick) = tick.as_mut() {
             tick.tick().await;
         }
-        db::write_batch(&pool, batch).await.expect("write");
+        let step = if tick.is_some() { 100 } else { usize::MAX };
+        for update in updates.by_ref().take(step) {
+            queue.send(update).await.expect("the writer runs");
+        }
     }
+    drop(queue);
+    writer.await.expect("the writer finishes");
     let elapsed = started.elapsed();
     println!(
-        "backfill: {accounts} accounts ({} listings, {} leases) in {:.2} s = {:.0} accounts/s (batches of {batch_size})",
+        "backfill: {accounts} accounts ({} listings, {} leases) in {:.2} s = {:.0} accounts/s",
         accounts.div_ceil(2),
         accounts / 2,
         elapsed.as_secs_f64(),
@@ -254,10 +259,9 @@ async fn main() {
         Mode::Backfill {
             database_url,
             accounts,
-            batch_size,
             from,
             per_second,
-        } => backfill(&database_url, accounts, batch_size, from, per_second).await,
+        } => backfill(&database_url, accounts, from, per_second).await,
         Mode::Accounts { dir, accounts } => account_files(&dir, accounts),
         Mode::Load {
             url,
