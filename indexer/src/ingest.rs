@@ -11,7 +11,6 @@ use futures::StreamExt;
 use solana_account_decoder_client_types::UiAccountEncoding;
 use solana_commitment_config::CommitmentConfig;
 use solana_pubsub_client::nonblocking::pubsub_client::PubsubClient;
-use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConfig};
 use solana_rpc_client_api::response::RpcKeyedAccount;
 use solana_sdk::pubkey::Pubkey;
@@ -36,8 +35,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// Shared handles of the ingest tasks.
 #[derive(Clone)]
 pub struct Ingest {
-    pub rpc: Arc<RpcClient>,
-    /// HTTP client for streamed snapshots from `rpc`'s node.
+    /// The JSON-RPC node's URL, for streamed snapshots.
+    pub rpc_url: String,
     pub http: reqwest::Client,
     pub ws_url: String,
     pub pool: PgPool,
@@ -67,17 +66,12 @@ pub(crate) fn to_update(keyed: &RpcKeyedAccount, slot: u64) -> Option<AccountUpd
 
 impl Ingest {
     /// Snapshots every kind (streamed: each account goes to the writer as the
-    /// response arrives) and marks rows
-    /// whose account no longer exists closed (never deleted).
+    /// response arrives) and marks rows whose account no longer exists
+    /// closed (never deleted).
     pub async fn reconcile(&self) -> Result<(), String> {
         for kind in AccountKind::ALL {
-            let Snapshot { slot, present } = snapshot::program_accounts(
-                &self.http,
-                self.rpc.url().as_str(),
-                kind,
-                &self.updates,
-            )
-            .await?;
+            let Snapshot { slot, present } =
+                snapshot::program_accounts(&self.http, &self.rpc_url, kind, &self.updates).await?;
             let closed = db::mark_closed(&self.pool, kind, &present, slot)
                 .await
                 .map_err(|e| format!("mark closed: {e}"))?;

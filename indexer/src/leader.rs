@@ -108,7 +108,7 @@ impl Term {
             stop_rx.clone(),
         ));
         let ingest = Ingest {
-            rpc: config.rpc.clone(),
+            rpc_url: config.rpc.url(),
             http: config.http.clone(),
             ws_url: config.ws_url.clone(),
             pool: config.pool.clone(),

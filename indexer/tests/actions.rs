@@ -281,17 +281,7 @@ async fn every_action_builds_a_transaction_the_chain_accepts() {
         price_lamports_per_hour: Some(400_000_000),
         ..Default::default()
     };
-    m.chain
-        .send(
-            &[ix::update_listing(
-                &m.authority.pubkey(),
-                &m.provider,
-                &listing,
-                update,
-            )],
-            &[&m.authority],
-        )
-        .await;
+    m.update_listing(&listing, update).await;
     let (status, body) = api.post(&rent_href, &renter.pubkey().to_string()).await;
     assert_eq!(status, 409, "{body}");
     assert!(

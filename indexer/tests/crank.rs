@@ -41,17 +41,7 @@ async fn three_attestors_two_to_agree(
         attestors: Some(AttestorSet::new(&keys, 2, PERIOD as u32).unwrap()),
         ..Default::default()
     };
-    m.chain
-        .send(
-            &[ix::update_listing(
-                &m.authority.pubkey(),
-                &m.provider,
-                listing,
-                update,
-            )],
-            &[&m.authority],
-        )
-        .await;
+    m.update_listing(listing, update).await;
     (attestors, keys)
 }
 

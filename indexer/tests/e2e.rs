@@ -123,10 +123,9 @@ async fn market() -> ChainMarket {
     ChainMarket::start(250, 600).await
 }
 
-/// The provider's listing actions these tests use.
+/// The provider's listing action these tests use.
 trait Listings {
     async fn list(&self, id: u64, model: &str, price: u64, region: &str, vram: u16) -> Pubkey;
-    async fn update_listing(&self, listing: &Pubkey, update: ListingUpdate);
 }
 
 impl Listings for ChainMarket {
@@ -138,18 +137,7 @@ impl Listings for ChainMarket {
             vram_gb: vram,
             ..default_terms(self.attestor.pubkey())
         };
-        self.chain
-            .send(
-                &[ix::create_listing(&self.authority.pubkey(), id, terms)],
-                &[&self.authority],
-            )
-            .await;
-        pda::listing(&self.provider, id).0
-    }
-
-    async fn update_listing(&self, listing: &Pubkey, update: ListingUpdate) {
-        let ix = ix::update_listing(&self.authority.pubkey(), &self.provider, listing, update);
-        self.chain.send(&[ix], &[&self.authority]).await;
+        self.create_listing(id, terms).await
     }
 }
 

@@ -15,13 +15,11 @@ use compute_escrow::state::{Config, Lease, Listing, Provider};
 use compute_escrow_client::api::{Health, Indexed, IndexerRole, ListingView, Reachability};
 use compute_escrow_indexer::decode::ProgramAccount;
 use compute_escrow_tests::chain::ChainMarket;
-use compute_escrow_tests::ix;
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
 use compute_escrow_tests::proxy::Proxy;
 use serde::de::DeserializeOwned;
 use solana_sdk::pubkey::Pubkey;
-use solana_sdk::signature::Signer;
 use sqlx::types::Json;
 use sqlx::PgPool;
 
@@ -58,17 +56,7 @@ async fn set_price(m: &ChainMarket, listing: &Pubkey, price: u64) {
         price_lamports_per_hour: Some(price),
         ..Default::default()
     };
-    m.chain
-        .send(
-            &[ix::update_listing(
-                &m.authority.pubkey(),
-                &m.provider,
-                listing,
-                update,
-            )],
-            &[&m.authority],
-        )
-        .await;
+    m.update_listing(listing, update).await;
 }
 
 /// Waits until `base` serves `listing` at `price`.

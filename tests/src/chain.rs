@@ -310,4 +310,26 @@ impl ChainMarket {
             provider,
         }
     }
+
+    /// Creates the provider's listing `id` with `terms`; its address.
+    pub async fn create_listing(
+        &self,
+        id: u64,
+        terms: compute_escrow::instructions::ListingTerms,
+    ) -> Pubkey {
+        let ix = crate::ix::create_listing(&self.authority.pubkey(), id, terms);
+        self.chain.send(&[ix], &[&self.authority]).await;
+        compute_escrow::pda::listing(&self.provider, id).0
+    }
+
+    /// Applies `update` to `listing`, signed by the provider's authority.
+    pub async fn update_listing(
+        &self,
+        listing: &Pubkey,
+        update: compute_escrow::instructions::ListingUpdate,
+    ) {
+        let ix =
+            crate::ix::update_listing(&self.authority.pubkey(), &self.provider, listing, update);
+        self.chain.send(&[ix], &[&self.authority]).await;
+    }
 }

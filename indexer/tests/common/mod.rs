@@ -10,10 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use compute_escrow::instructions::ListingTerms;
-use compute_escrow::pda;
 use compute_escrow_tests::chain::{free_ports, ChainMarket};
+use compute_escrow_tests::default_terms;
 use compute_escrow_tests::poll::poll;
-use compute_escrow_tests::{default_terms, ix};
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
 
@@ -41,13 +40,7 @@ pub async fn market_with_listing(
         health_check: health_check.unwrap_or(defaults.health_check.clone()),
         ..defaults
     };
-    m.chain
-        .send(
-            &[ix::create_listing(&m.authority.pubkey(), 0, terms)],
-            &[&m.authority],
-        )
-        .await;
-    let listing = pda::listing(&m.provider, 0).0;
+    let listing = m.create_listing(0, terms).await;
     (m, listing)
 }
 

@@ -156,13 +156,7 @@ async fn main() {
         capacity: u16::try_from(rounds).unwrap_or(u16::MAX),
         ..default_terms(m.attestor.pubkey())
     };
-    m.chain
-        .send(
-            &[ix::create_listing(&m.authority.pubkey(), 0, terms)],
-            &[&m.authority],
-        )
-        .await;
-    let listing = pda::listing(&m.provider, 0).0;
+    let listing = m.create_listing(0, terms).await;
     let port = free_ports(1);
     let api = format!("http://127.0.0.1:{port}");
     let _indexer = Indexer(
