@@ -1,18 +1,21 @@
 //! PostgreSQL: migrations, slot-guarded upserts, closing vanished accounts.
 //!
 //! A row is an account's [`Indexed`](compute_escrow_client::api::Indexed)
-//! JSON (the program crate's serde spelling) written with
-//! `json_populate_recordset`: PostgreSQL maps each key to the column of the
-//! same name, so no column is listed here; the migrations define the columns
-//! and `tests/columns.rs` checks they are exactly the JSON's keys.
+//! JSON (the program crate's serde spelling): its keys name the columns, so
+//! no column is listed here; the migrations define the columns and
+//! `tests/columns.rs` checks they are exactly the JSON's keys. A batch is
+//! copied (`COPY ... FROM STDIN`) into the writing connection's staging
+//! tables, temporary twins of the tables emptied at every commit, and
+//! upserted from there.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::Value;
 use solana_sdk::pubkey::Pubkey;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::Executor;
 
+use crate::copy::CopyText;
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 
 /// How long a query waits for a connection before it fails: with the
@@ -39,11 +42,57 @@ fn pool_options() -> PgPoolOptions {
         .acquire_timeout(ACQUIRE_TIMEOUT)
 }
 
-/// Upsert of a JSON array of rows (text) into `kind`'s table, setting every
-/// column the rows have; a row read at a newer slot, or closed at a newer
-/// slot, is never replaced by an older read, and a row whose content a newer
-/// read finds unchanged is not rewritten (its `slot` stays that of the read
-/// that changed it).
+/// The staging table of `kind` on a [`Writer`]'s connections.
+fn staging(kind: AccountKind) -> String {
+    format!("staging_{}", kind.table())
+}
+
+/// Copies rows into `kind`'s staging table, setting `columns`.
+fn copy_sql(kind: AccountKind, columns: &[String]) -> String {
+    format!("COPY {} ({}) FROM STDIN", staging(kind), columns.join(", "))
+}
+
+/// The connections batches are written on: each has a staging table per
+/// account kind (temporary, so private to it, and emptied at every commit)
+/// that rows are copied into before they are upserted.
+#[derive(Clone)]
+pub struct Writer {
+    pool: PgPool,
+}
+
+impl Writer {
+    /// Up to `connections` connections (at least one) to `database`'s
+    /// database, opened when first needed.
+    pub fn new(database: &PgPool, connections: usize) -> Writer {
+        let pool = PgPoolOptions::new()
+            .max_connections(connections.max(1) as u32)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    for kind in AccountKind::ALL {
+                        conn.execute(
+                            format!(
+                                "CREATE TEMPORARY TABLE {} (LIKE {}) ON COMMIT DELETE ROWS",
+                                staging(kind),
+                                kind.table()
+                            )
+                            .as_str(),
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_lazy_with((*database.connect_options()).clone());
+        Writer { pool }
+    }
+}
+
+/// Upsert of the staged rows into `kind`'s table, setting every column the
+/// rows have; a row read at a newer slot, or closed at a newer slot, is
+/// never replaced by an older read, and a row whose content a newer read
+/// finds unchanged is not rewritten (its `slot` stays that of the read that
+/// changed it).
 fn upsert_sql(kind: AccountKind, columns: &[String]) -> String {
     let table = kind.table();
     let list = |prefix: &str, skip_slot: bool| -> String {
@@ -55,10 +104,11 @@ fn upsert_sql(kind: AccountKind, columns: &[String]) -> String {
             .join(", ")
     };
     format!(
-        "INSERT INTO {table} SELECT * FROM json_populate_recordset(NULL::{table}, $1::json) \
+        "INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} \
          ON CONFLICT ({key}) DO UPDATE SET ({columns}) = ROW({excluded}) \
          WHERE {table}.slot <= EXCLUDED.slot AND ({table}.closed_slot IS NULL OR {table}.closed_slot < EXCLUDED.slot) \
          AND ROW({current}) IS DISTINCT FROM ROW({incoming})",
+        staging = staging(kind),
         key = kind.key(),
         columns = list("", false),
         excluded = list("EXCLUDED.", false),
@@ -96,93 +146,101 @@ fn newest(updates: &[AccountUpdate], kind: AccountKind) -> Vec<&AccountUpdate> {
     newest.into_values().collect()
 }
 
-/// `rows` as one JSON array (text), and the columns they set (the keys of
-/// a row: every row of a kind has the same).
-fn rows_json(rows: &[&AccountUpdate]) -> Result<(String, Vec<String>), sqlx::Error> {
-    let encode = |e: serde_json::Error| sqlx::Error::Encode(Box::new(e));
-    let mut out = Vec::with_capacity(rows.len() * 768);
-    out.push(b'[');
-    for (i, update) in rows.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+/// `rows` as COPY text, and the columns they set.
+fn copy_text(rows: &[&AccountUpdate]) -> Result<CopyText, sqlx::Error> {
+    let mut copy = CopyText::default();
+    for update in rows {
         update
             .account
-            .write_row(update.pubkey, update.slot, &mut out)
-            .map_err(encode)?;
+            .push_row(update.pubkey, update.slot, &mut copy)
+            .map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     }
-    out.push(b']');
-    let columns = match rows.first() {
-        Some(first) => match first
-            .account
-            .row(first.pubkey, first.slot)
-            .map_err(encode)?
-        {
-            Value::Object(fields) => fields.keys().cloned().collect(),
-            _ => Vec::new(),
-        },
-        None => Vec::new(),
-    };
-    let text = String::from_utf8(out).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    Ok((text, columns))
+    Ok(copy)
 }
 
-/// A batch turned into its statements and their parameters (the CPU part of
-/// a write), so the writer can prepare one batch while the database writes
-/// the one before.
-pub struct PreparedBatch {
+/// One shard of a batch turned into its statements and their parameters
+/// (the CPU part of a write). A batch is split by account address into
+/// shards that are written concurrently, each in its own transaction on its
+/// own connection: one PostgreSQL backend keeps one core busy, so shards use
+/// the database's other cores. Every read of one address lands in the same
+/// shard of every batch, so shards never touch the same row and a reused
+/// lease address is closed within its shard.
+#[derive(Default)]
+pub struct Shard {
     tables: Vec<PreparedTable>,
 }
 
-/// One table's upsert: the statement, its rows as JSON text, and for leases
-/// the (address, start, slot) of each, which close older leases.
+/// One table's write: its rows as COPY text and the statement copying them
+/// into the staging table, the upsert from there, and for leases the
+/// (address, start, slot) of each, which close older leases.
 struct PreparedTable {
-    sql: String,
-    rows: String,
+    copy: String,
+    rows: Vec<u8>,
+    upsert: String,
     leases: Option<(Vec<String>, Vec<i64>, Vec<i64>)>,
 }
 
-/// Prepares `updates` for [`PreparedBatch::write`]: the newest read of each
-/// row, per table.
-pub fn prepare_batch(updates: &[AccountUpdate]) -> Result<PreparedBatch, sqlx::Error> {
-    let mut tables = Vec::new();
+/// Prepares `updates` as `shards` shards (at least one; some may be empty):
+/// the newest read of each row, per table.
+pub fn prepare_batch(updates: &[AccountUpdate], shards: usize) -> Result<Vec<Shard>, sqlx::Error> {
+    let count = shards.max(1);
+    let mut shards: Vec<Shard> = (0..count).map(|_| Shard::default()).collect();
     for kind in AccountKind::ALL {
-        let rows = newest(updates, kind);
-        if rows.is_empty() {
-            continue;
+        let mut split: Vec<Vec<&AccountUpdate>> = vec![Vec::new(); count];
+        for update in newest(updates, kind) {
+            split[usize::from(update.pubkey.as_ref()[0]) % count].push(update);
         }
-        let (json, columns) = rows_json(&rows)?;
-        let leases = (kind == AccountKind::Lease).then(|| {
-            let mut keys = Vec::with_capacity(rows.len());
-            let mut starts = Vec::with_capacity(rows.len());
-            let mut slots = Vec::with_capacity(rows.len());
-            for update in &rows {
-                if let ProgramAccount::Lease(lease) = &update.account {
-                    keys.push(update.pubkey.to_string());
-                    starts.push(lease.start_ts);
-                    slots.push(update.slot as i64);
-                }
+        for (rows, shard) in split.iter().zip(shards.iter_mut()) {
+            if !rows.is_empty() {
+                shard.tables.push(prepare_table(kind, rows)?);
             }
-            (keys, starts, slots)
-        });
-        tables.push(PreparedTable {
-            sql: upsert_sql(kind, &columns),
-            rows: json,
-            leases,
-        });
+        }
     }
-    Ok(PreparedBatch { tables })
+    Ok(shards)
 }
 
-impl PreparedBatch {
-    /// Writes the batch in one transaction; a row read at a newer slot is
-    /// kept. Returns how many rows changed.
-    pub async fn write(&self, pool: &PgPool) -> Result<u64, sqlx::Error> {
-        let mut tx = pool.begin().await?;
+/// One table's statements for `rows` (all of `kind`, at least one).
+fn prepare_table(kind: AccountKind, rows: &[&AccountUpdate]) -> Result<PreparedTable, sqlx::Error> {
+    let rows_text = copy_text(rows)?;
+    let copy = copy_sql(kind, rows_text.columns());
+    let upsert = upsert_sql(kind, rows_text.columns());
+    let leases = (kind == AccountKind::Lease).then(|| {
+        let mut keys = Vec::with_capacity(rows.len());
+        let mut starts = Vec::with_capacity(rows.len());
+        let mut slots = Vec::with_capacity(rows.len());
+        for update in rows {
+            if let ProgramAccount::Lease(lease) = &update.account {
+                keys.push(update.pubkey.to_string());
+                starts.push(lease.start_ts);
+                slots.push(update.slot as i64);
+            }
+        }
+        (keys, starts, slots)
+    });
+    Ok(PreparedTable {
+        copy,
+        upsert,
+        rows: rows_text.into_text(),
+        leases,
+    })
+}
+
+impl Shard {
+    /// Whether the shard has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+
+    /// Writes the shard in one transaction on one of `writer`'s connections;
+    /// a row read at a newer slot is kept. Returns how many rows changed.
+    pub async fn write(&self, writer: &Writer) -> Result<u64, sqlx::Error> {
+        let mut tx = writer.pool.begin().await?;
         let mut changed = 0;
         for table in &self.tables {
-            changed += sqlx::query(&table.sql)
-                .bind(&table.rows)
+            let mut copy = tx.copy_in_raw(&table.copy).await?;
+            copy.send(table.rows.as_slice()).await?;
+            copy.finish().await?;
+            changed += sqlx::query(&table.upsert)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
@@ -200,10 +258,16 @@ impl PreparedBatch {
     }
 }
 
-/// Writes `updates` in one transaction; a row read at a newer slot is kept.
-/// Returns how many rows changed.
+/// Writes `updates` in one transaction on a connection of its own; a row
+/// read at a newer slot is kept. Returns how many rows changed.
 pub async fn write_batch(pool: &PgPool, updates: &[AccountUpdate]) -> Result<u64, sqlx::Error> {
-    prepare_batch(updates)?.write(pool).await
+    let writer = Writer::new(pool, 1);
+    let mut changed = 0;
+    for shard in prepare_batch(updates, 1)? {
+        changed += shard.write(&writer).await?;
+    }
+    writer.pool.close().await;
+    Ok(changed)
 }
 
 /// Marks closed, at `slot`, every open row of `kind` read before `slot` whose

@@ -5,6 +5,8 @@ use compute_escrow::state::{Config, Lease, Listing, Provider};
 use compute_escrow_client::api::{Indexed, Mirrored};
 use solana_sdk::pubkey::Pubkey;
 
+use crate::copy::{CopyError, CopyText};
+
 /// The four account types, in the order tables are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AccountKind {
@@ -75,43 +77,32 @@ impl ProgramAccount {
         })
     }
 
-    /// The row of this account read at `slot`: [`Indexed`]'s JSON, whose
-    /// keys are the table's columns.
-    pub fn row(&self, pubkey: Pubkey, slot: u64) -> serde_json::Result<serde_json::Value> {
-        let mut bytes = Vec::new();
-        self.write_row(pubkey, slot, &mut bytes)?;
-        serde_json::from_slice(&bytes)
-    }
-
-    /// Appends [`ProgramAccount::row`] as JSON text to `out`, without
-    /// building a JSON value (the writer's hot path).
-    pub fn write_row(
+    /// Appends the row of this account read at `slot` to `rows`:
+    /// [`Indexed`]'s fields, whose names are the table's columns.
+    pub fn push_row(
         &self,
         pubkey: Pubkey,
         slot: u64,
-        out: &mut Vec<u8>,
-    ) -> serde_json::Result<()> {
+        rows: &mut CopyText,
+    ) -> Result<(), CopyError> {
         fn of<T: serde::Serialize>(
             pubkey: Pubkey,
             account: &T,
             slot: u64,
-            out: &mut Vec<u8>,
-        ) -> serde_json::Result<()> {
-            serde_json::to_writer(
-                out,
-                &Indexed {
-                    pubkey,
-                    account,
-                    slot,
-                    closed_slot: None,
-                },
-            )
+            rows: &mut CopyText,
+        ) -> Result<(), CopyError> {
+            rows.push(&Indexed {
+                pubkey,
+                account,
+                slot,
+                closed_slot: None,
+            })
         }
         match self {
-            Self::Config(c) => of(pubkey, c, slot, out),
-            Self::Provider(p) => of(pubkey, p, slot, out),
-            Self::Listing(l) => of(pubkey, &**l, slot, out),
-            Self::Lease(l) => of(pubkey, &**l, slot, out),
+            Self::Config(c) => of(pubkey, c, slot, rows),
+            Self::Provider(p) => of(pubkey, p, slot, rows),
+            Self::Listing(l) => of(pubkey, &**l, slot, rows),
+            Self::Lease(l) => of(pubkey, &**l, slot, rows),
         }
     }
 

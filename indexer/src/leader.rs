@@ -39,6 +39,8 @@ pub struct IngestConfig {
     pub metrics: Arc<Metrics>,
     /// Capacity of the channel to the writer.
     pub channel_capacity: usize,
+    /// Connections each batch is written on at once.
+    pub write_connections: usize,
     /// Between reconcile snapshots.
     pub reconcile_every: Duration,
     /// Between history polls.
@@ -104,6 +106,7 @@ impl Term {
         let writer = tokio::spawn(ingest::write_updates(
             config.pool.clone(),
             updates_rx,
+            config.write_connections,
             config.metrics.clone(),
             stop_rx.clone(),
         ));

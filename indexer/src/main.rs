@@ -63,6 +63,11 @@ struct Args {
     /// Capacity of the channel between readers and the database writer.
     #[arg(long, env = "CHANNEL_CAPACITY", default_value_t = ingest::DEFAULT_CHANNEL_CAPACITY)]
     channel_capacity: usize,
+    /// Connections the writer writes each batch on at once (split by
+    /// address); about the database's free cores.
+    #[arg(long, env = "WRITE_CONNECTIONS", default_value_t = ingest::DEFAULT_WRITE_CONNECTIONS,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=16))]
+    write_connections: usize,
 }
 
 async fn shutdown_signal() {
@@ -118,6 +123,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ws_url: ws_url.clone(),
             metrics: metrics.clone(),
             channel_capacity: args.channel_capacity,
+            write_connections: args.write_connections,
             reconcile_every: Duration::from_secs(args.reconcile_seconds.max(1)),
             history_every: Duration::from_secs(args.history_poll_seconds.max(1)),
         };

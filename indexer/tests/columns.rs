@@ -22,7 +22,9 @@ use sqlx::PgPool;
 use utoipa::OpenApi;
 
 /// An account with every u64 at `u64::MAX`, every key unique and every
-/// string non-empty and quoted: what a lossy column would break.
+/// string non-empty, quoted and holding what COPY's text format gives a
+/// meaning (tab, newline, backslash, `\N`): what a lossy column or writer
+/// would break.
 fn extreme<T: Serialize + DeserializeOwned + Default>() -> T {
     let mut json = serde_json::to_value(T::default()).unwrap();
     for value in json.as_object_mut().unwrap().values_mut() {
@@ -31,7 +33,7 @@ fn extreme<T: Serialize + DeserializeOwned + Default>() -> T {
                 Value::String(Pubkey::new_unique().to_string())
             }
             Value::String(s) if s == "0" => Value::String(u64::MAX.to_string()),
-            Value::String(s) if s.is_empty() => Value::String("é\"'\\ ✓".into()),
+            Value::String(s) if s.is_empty() => Value::String("é\"'\\\t\n\r\\N ✓".into()),
             other => other.clone(),
         };
     }

@@ -62,13 +62,26 @@ pub struct ListingQuery {
     pub cursor: Option<String>,
 }
 
+/// Every listing state.
+pub const LISTING_STATES: [ListingState; 3] = [
+    ListingState::Active,
+    ListingState::Paused,
+    ListingState::Closed,
+];
+
+// A state added to the program must be added to LISTING_STATES: this
+// match stops compiling until it is looked at.
+const _: fn(ListingState) = |state| match state {
+    ListingState::Active | ListingState::Paused | ListingState::Closed => {}
+};
+
 impl ListingQuery {
-    /// The state asked for; `None` means every state.
-    pub fn listing_state(&self) -> Option<ListingState> {
-        match self.state {
-            None => Some(ListingState::Active),
-            Some(StateFilter::All) => None,
-            Some(StateFilter::Only(state)) => Some(state),
+    /// The states asked for: one, or every state for `state=all`.
+    pub fn listing_states(&self) -> &[ListingState] {
+        match &self.state {
+            None => &LISTING_STATES[..1],
+            Some(StateFilter::All) => &LISTING_STATES,
+            Some(StateFilter::Only(state)) => std::slice::from_ref(state),
         }
     }
 }

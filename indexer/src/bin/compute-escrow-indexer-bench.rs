@@ -46,6 +46,10 @@ enum Mode {
         /// (an indexer following a busy chain), instead of as fast as possible.
         #[arg(long)]
         per_second: Option<u32>,
+        /// Connections each batch is written on at once (the indexer's
+        /// `--write-connections`).
+        #[arg(long, default_value_t = ingest::DEFAULT_WRITE_CONNECTIONS)]
+        write_connections: usize,
     },
     /// Synthetic program accounts as `solana-test-validator --account-dir` files.
     Accounts {
@@ -130,7 +134,13 @@ fn synthetic(from: usize, n: usize) -> impl Iterator<Item = (Pubkey, ProgramAcco
     })
 }
 
-async fn backfill(database_url: &str, accounts: usize, from: usize, per_second: Option<u32>) {
+async fn backfill(
+    database_url: &str,
+    accounts: usize,
+    from: usize,
+    per_second: Option<u32>,
+    write_connections: usize,
+) {
     let pool = db::connect(database_url).await.expect("database");
     let updates: Vec<AccountUpdate> = synthetic(from, accounts)
         .enumerate()
@@ -146,6 +156,7 @@ async fn backfill(database_url: &str, accounts: usize, from: usize, per_second: 
     let writer = tokio::spawn(ingest::write_updates(
         pool,
         queued,
+        write_connections,
         Arc::new(Metrics::default()),
         stop,
     ));
@@ -165,7 +176,7 @@ async fn backfill(database_url: &str, accounts: usize, from: usize, per_second: 
     writer.await.expect("the writer finishes");
     let elapsed = started.elapsed();
     println!(
-        "backfill: {accounts} accounts ({} listings, {} leases) in {:.2} s = {:.0} accounts/s",
+        "backfill: {accounts} accounts ({} listings, {} leases) on {write_connections} connection(s) in {:.2} s = {:.0} accounts/s",
         accounts.div_ceil(2),
         accounts / 2,
         elapsed.as_secs_f64(),
@@ -261,7 +272,8 @@ async fn main() {
             accounts,
             from,
             per_second,
-        } => backfill(&database_url, accounts, from, per_second).await,
+            write_connections,
+        } => backfill(&database_url, accounts, from, per_second, write_connections).await,
         Mode::Accounts { dir, accounts } => account_files(&dir, accounts),
         Mode::Load {
             url,
