@@ -340,6 +340,89 @@ async fn a_newer_lease_at_an_address_closes_the_older_ones() {
 
 /// The `LeaseSettled` event that settles `cancelled_lease_at`: the last
 /// 0.1 SOL of attested time goes to the provider.
+/// The indexer's writer with three lanes, fed two full batches in which
+/// every address is read several times (newer reads, then stale re-reads,
+/// and two leases at one address side by side): each row ends as its newest
+/// read and each older lease at a reused address is closed, however the
+/// lanes' transactions interleave.
+#[tokio::test]
+async fn the_sharded_writer_keeps_each_addresses_newest_read() {
+    let pg = TestPostgres::start();
+    let pool = db::connect(&pg.database("lanes")).await.unwrap();
+    let listings: Vec<Pubkey> = (0..600).map(|_| Pubkey::new_unique()).collect();
+    let leases: Vec<Pubkey> = (0..60).map(|_| Pubkey::new_unique()).collect();
+    let listing_read = |pubkey: Pubkey, slot: u64| {
+        let mut update = listing_at(slot, slot, ListingState::Active);
+        update.pubkey = pubkey;
+        update
+    };
+    let lease_read = |pubkey: Pubkey, start_ts: i64, slot: u64| {
+        let mut update = cancelled_lease_at(pubkey, slot);
+        if let ProgramAccount::Lease(lease) = &mut update.account {
+            lease.start_ts = start_ts;
+        }
+        update
+    };
+    let mut reads = Vec::new();
+    for slot in [10, 11, 12] {
+        reads.extend(listings.iter().map(|&k| listing_read(k, slot)));
+    }
+    reads.extend(
+        leases
+            .iter()
+            .flat_map(|&k| [lease_read(k, 0, 10), lease_read(k, 100, 20)]),
+    );
+    // Stale re-reads of every listing: never written over the newer ones.
+    reads.extend(listings.iter().map(|&k| listing_read(k, 5)));
+
+    // Queued before the writer starts: it takes them in batches of
+    // BATCH_SIZE, both leases of an address in the first.
+    assert!(reads.len() > compute_escrow_indexer::ingest::BATCH_SIZE);
+    let (queue, queued) = tokio::sync::mpsc::channel(reads.len());
+    for read in reads {
+        queue.send(read).await.unwrap();
+    }
+    drop(queue);
+    let (_stop, stop) = tokio::sync::watch::channel(false);
+    let progress = std::sync::Arc::new(compute_escrow_indexer::metrics::Metrics::default());
+    let writer = tokio::spawn(compute_escrow_indexer::ingest::write_updates(
+        pool.clone(),
+        queued,
+        3,
+        progress.clone(),
+        stop,
+    ));
+    writer.await.unwrap();
+
+    let prices: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT pubkey, price_lamports_per_hour::text, slot FROM listings ORDER BY pubkey",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut expected: Vec<(String, String, i64)> = listings
+        .iter()
+        .map(|k| (k.to_string(), "12".to_string(), 12))
+        .collect();
+    expected.sort();
+    assert_eq!(prices, expected, "every listing at its newest read");
+    let generations: Vec<(String, i64, Option<i64>)> =
+        sqlx::query_as("SELECT pubkey, start_ts, closed_slot FROM leases ORDER BY 1, 2")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let mut expected: Vec<(String, i64, Option<i64>)> = leases
+        .iter()
+        .flat_map(|k| [(k.to_string(), 0, Some(20)), (k.to_string(), 100, None)])
+        .collect();
+    expected.sort();
+    assert_eq!(
+        generations, expected,
+        "each older lease closed by its successor"
+    );
+    assert_eq!(progress.indexed_slot(), 20, "every batch accounted for");
+}
+
 fn settled_event(lease: Pubkey) -> history::StoredEvent {
     let event = LeaseSettled {
         lease,
