@@ -126,10 +126,15 @@ impl Line<'_> {
     }
 }
 
+/// The error for a row that is not a map or struct.
+fn not_a_row() -> CopyError {
+    CopyError("a row must serialise as a map or struct".into())
+}
+
 macro_rules! not_a_row {
     ($($method:ident($($arg:ty),*) -> $ret:ty;)*) => {
         $(fn $method(self, $(_: $arg),*) -> Result<$ret, CopyError> {
-            Err(CopyError("a row must serialise as a map or struct".into()))
+            Err(not_a_row())
         })*
     };
 }
@@ -154,7 +159,7 @@ impl<'a, 'b> Serializer for &'a mut Line<'b> {
     }
 
     fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<(), CopyError> {
-        Err(CopyError("a row must serialise as a map or struct".into()))
+        Err(not_a_row())
     }
 
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
@@ -172,7 +177,7 @@ impl<'a, 'b> Serializer for &'a mut Line<'b> {
         _: &'static str,
         _: &T,
     ) -> Result<(), CopyError> {
-        Err(CopyError("a row must serialise as a map or struct".into()))
+        Err(not_a_row())
     }
 
     not_a_row! {

@@ -146,6 +146,21 @@ fn lamports(value: &Value) -> Option<u64> {
     value.as_str()?.parse().ok()
 }
 
+/// The keys of every page of `path` (a query), following `next_cursor`.
+async fn pages(indexer: &Indexer, path: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = get(indexer, &format!("{path}{cursor}")).await;
+        assert_eq!(status, 200, "{path}{cursor}");
+        seen.extend(keys(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return seen,
+        }
+    }
+}
+
 fn keys(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -597,21 +612,11 @@ async fn mirrors_a_market_and_serves_it() {
     for states in ["", "&state=all"] {
         for sort in ["price", "newest"] {
             let (_, whole) = get(&indexer, &format!("/v1/listings?sort={sort}{states}")).await;
-            let mut seen = Vec::new();
-            let mut cursor = String::new();
-            loop {
-                let (status, page) = get(
-                    &indexer,
-                    &format!("/v1/listings?sort={sort}{states}&limit=1{cursor}"),
-                )
-                .await;
-                assert_eq!(status, 200);
-                seen.extend(keys(&page));
-                match page["next_cursor"].as_str() {
-                    Some(c) => cursor = format!("&cursor={c}"),
-                    None => break,
-                }
-            }
+            let seen = pages(
+                &indexer,
+                &format!("/v1/listings?sort={sort}{states}&limit=1"),
+            )
+            .await;
             assert_eq!(seen, keys(&whole), "pages of {sort}{states}");
         }
     }
@@ -1131,21 +1136,7 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
         "the snapshot delivered every lease"
     );
     // Pages of 25 cover the same 60 leases exactly once.
-    let mut paged = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let (status, page) = get(
-            &indexer,
-            &format!("/v1/leases?listing={listing}&limit=25{cursor}"),
-        )
-        .await;
-        assert_eq!(status, 200);
-        paged.extend(keys(&page));
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => break,
-        }
-    }
+    let paged = pages(&indexer, &format!("/v1/leases?listing={listing}&limit=25")).await;
     assert_eq!(paged, keys(&leases), "lease pages in order, none twice");
     let on_chain = compute_escrow_client::accounts::listing(&m.chain.v.rpc, &listing)
         .await
