@@ -1,8 +1,8 @@
 //! PostgreSQL: migrations, slot-guarded upserts, closing vanished accounts.
 //!
 //! A row is an account's [`Indexed`](compute_escrow_client::api::Indexed)
-//! JSON (the program crate's serde spelling): its keys name the columns, so
-//! no column is listed here; the migrations define the columns and
+//! fields in the program crate's serde spelling (as its JSON has them): their
+//! names are the columns, so no column is listed here; the migrations define the columns and
 //! `tests/columns.rs` checks they are exactly the JSON's keys. A batch is
 //! copied (`COPY ... FROM STDIN`) into the writing connection's staging
 //! tables, temporary twins of the tables emptied at every commit, and
@@ -64,9 +64,8 @@ impl Writer {
     /// Up to `connections` connections (at least one) to `database`'s
     /// database, opened when first needed.
     pub fn new(database: &PgPool, connections: usize) -> Writer {
-        let pool = PgPoolOptions::new()
+        let pool = pool_options()
             .max_connections(connections.max(1) as u32)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     for kind in AccountKind::ALL {

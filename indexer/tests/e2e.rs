@@ -161,6 +161,21 @@ async fn pages(indexer: &Indexer, path: &str) -> Vec<String> {
     }
 }
 
+/// A page's (created_at, pubkey) pairs, in its order.
+fn newest_order(page: &Value) -> Vec<(i64, String)> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["created_at"].as_i64().unwrap(),
+                i["pubkey"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 fn keys(page: &Value) -> Vec<String> {
     page["items"]
         .as_array()
@@ -556,17 +571,7 @@ async fn mirrors_a_market_and_serves_it() {
     let (_, newest) = get(&indexer, "/v1/listings?sort=newest").await;
     // Newest first: (created_at, pubkey) strictly descending (listings made in
     // the same second are ordered by pubkey).
-    let order: Vec<(i64, String)> = newest["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["created_at"].as_i64().unwrap(),
-                i["pubkey"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let order = newest_order(&newest);
     assert_eq!(order.len(), 3);
     assert!(order.windows(2).all(|w| w[0] > w[1]), "{order:?}");
     let (_, h100) = get(
@@ -590,17 +595,7 @@ async fn mirrors_a_market_and_serves_it() {
         "every state when asked, sorted by price"
     );
     let (_, every_newest) = get(&indexer, "/v1/listings?state=all&sort=newest").await;
-    let order: Vec<(i64, String)> = every_newest["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| {
-            (
-                i["created_at"].as_i64().unwrap(),
-                i["pubkey"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let order = newest_order(&every_newest);
     assert_eq!(order.len(), 4);
     assert!(
         order.windows(2).all(|w| w[0] > w[1]),
