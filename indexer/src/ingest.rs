@@ -16,12 +16,12 @@ use solana_rpc_client_api::config::{RpcAccountInfoConfig, RpcProgramAccountsConf
 use solana_rpc_client_api::response::RpcKeyedAccount;
 use solana_sdk::pubkey::Pubkey;
 use sqlx::PgPool;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 
-use crate::db;
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 use crate::metrics::{self, Metrics};
 use crate::snapshot::{self, Snapshot};
+use crate::{bulk, db};
 
 /// Most updates written in one database transaction: the writer takes
 /// whatever is queued up to this, so a snapshot goes in large batches and a
@@ -48,6 +48,13 @@ pub struct Ingest {
     pub pool: PgPool,
     pub metrics: Arc<Metrics>,
     pub updates: mpsc::Sender<AccountUpdate>,
+    /// Waits for the writer to write what was sent to it.
+    pub flush: Flush,
+    /// Connections deferred indexes are built on at once.
+    pub build_connections: usize,
+    /// Set until this term's first snapshot is written and the indexes
+    /// deferred for it are built.
+    pub first_snapshot: Arc<AtomicBool>,
 }
 
 /// How accounts are read: base64 at `confirmed`.
@@ -125,6 +132,10 @@ impl Ingest {
         // stream, so the snapshot cannot miss anything in between.
         metrics::count(metrics::GAP_SNAPSHOTS, 1);
         self.reconcile().await?;
+        if self.first_snapshot.load(Ordering::Relaxed) {
+            self.build_deferred_indexes().await?;
+            self.first_snapshot.store(false, Ordering::Relaxed);
+        }
         tracing::info!("subscribed and snapshotted");
         self.metrics.streaming(true);
         let ended = loop {
@@ -148,6 +159,26 @@ impl Ingest {
         self.metrics.streaming(false);
         unsubscribe().await;
         ended
+    }
+
+    /// Once a snapshot is handed to the writer: waits until it is written,
+    /// then builds the indexes deferred for it (if any).
+    async fn build_deferred_indexes(&self) -> Result<(), String> {
+        let deferred = bulk::deferred(&self.pool)
+            .await
+            .map_err(|e| format!("deferred indexes: {e}"))?;
+        if deferred == 0 {
+            return Ok(());
+        }
+        if !self.flush.written().await {
+            return Err("the writer stopped before the snapshot was written".into());
+        }
+        let started = std::time::Instant::now();
+        let built = bulk::build_deferred(&self.pool, self.build_connections)
+            .await
+            .map_err(|e| format!("building deferred indexes: {e}"))?;
+        tracing::info!(built, elapsed = ?started.elapsed(), "first snapshot written; deferred indexes built");
+        Ok(())
     }
 
     /// Reconciles every `every` until shutdown (closed accounts are found here:
@@ -194,26 +225,71 @@ impl Seen {
     }
 }
 
+/// What the writer answers a flush with: whether everything sent before
+/// the flush was written.
+pub type FlushRequest = oneshot::Sender<bool>;
+
+/// Asks the writer to tell when everything sent to it so far is written.
+#[derive(Clone)]
+pub struct Flush(mpsc::Sender<FlushRequest>);
+
+impl Flush {
+    /// A flush handle and the writer's end of it.
+    pub fn channel() -> (Flush, mpsc::Receiver<FlushRequest>) {
+        let (requests, received) = mpsc::channel(1);
+        (Flush(requests), received)
+    }
+
+    /// Waits until every update sent to the writer before this call is
+    /// written; false if the writer gave any of them up or stopped.
+    pub async fn written(&self) -> bool {
+        let (answer, answered) = oneshot::channel();
+        self.0.send(answer).await.is_ok() && answered.await.unwrap_or(false)
+    }
+}
+
 /// A batch on its way to the database, shared by its shards: when the last
 /// shard is written (or given up) and drops it, the batch is accounted for:
-/// counted, and its newest slot marked indexed if every shard landed. Each
-/// lane writes its shards in order, so batches complete in order.
+/// counted, its newest slot marked indexed and its flush answered yes if
+/// every shard landed. Each lane writes its shards in order, so batches
+/// complete in order.
 struct Batch {
     read: u64,
     newest: Option<u64>,
     changed: AtomicU64,
     given_up: AtomicBool,
     progress: Arc<Metrics>,
+    /// A flush waiting for this batch (an empty one, after every batch
+    /// sent before the flush).
+    flush: Option<FlushRequest>,
+}
+
+impl Batch {
+    fn new(updates: &[AccountUpdate], progress: &Arc<Metrics>) -> Batch {
+        progress.batch_taken();
+        Batch {
+            read: updates.len() as u64,
+            newest: updates.iter().map(|u| u.slot).max(),
+            changed: AtomicU64::new(0),
+            given_up: AtomicBool::new(false),
+            progress: progress.clone(),
+            flush: None,
+        }
+    }
 }
 
 impl Drop for Batch {
     fn drop(&mut self) {
-        if !*self.given_up.get_mut() {
+        let landed = !*self.given_up.get_mut();
+        if landed {
             metrics::count(metrics::ACCOUNTS_READ, self.read);
             metrics::count(metrics::ACCOUNTS_WRITTEN, *self.changed.get_mut());
             if let Some(slot) = self.newest {
                 self.progress.indexed(slot);
             }
+        }
+        if let Some(flush) = self.flush.take() {
+            let _ = flush.send(landed);
         }
         self.progress.batch_done();
     }
@@ -231,9 +307,11 @@ struct ShardJob {
 /// each, shards of one lane in order); while the lanes write, the next
 /// batch is filtered and serialised. A failed shard is retried until it
 /// lands, or dropped once `stop` fires (the next leader snapshots anew).
+/// A flush is answered once every update queued before it is written.
 pub async fn write_updates(
     pool: PgPool,
     mut updates: mpsc::Receiver<AccountUpdate>,
+    mut flushes: mpsc::Receiver<FlushRequest>,
     connections: usize,
     progress: Arc<Metrics>,
     stop: watch::Receiver<bool>,
@@ -249,15 +327,22 @@ pub async fn write_updates(
         .unzip();
     let mut seen = Seen::default();
     let mut updates_batch = Vec::with_capacity(BATCH_SIZE);
-    'batches: while updates.recv_many(&mut updates_batch, BATCH_SIZE).await > 0 {
-        progress.batch_taken();
-        let batch = Arc::new(Batch {
-            read: updates_batch.len() as u64,
-            newest: updates_batch.iter().map(|u| u.slot).max(),
-            changed: AtomicU64::new(0),
-            given_up: AtomicBool::new(false),
-            progress: progress.clone(),
-        });
+    'batches: loop {
+        // Updates first: a flush is taken only with none queued, so every
+        // update sent before it is in an earlier batch.
+        let flush = tokio::select! {
+            biased;
+            received = updates.recv_many(&mut updates_batch, BATCH_SIZE) => {
+                if received == 0 {
+                    break 'batches;
+                }
+                None
+            }
+            Some(flush) = flushes.recv() => Some(flush),
+        };
+        let mut batch = Batch::new(&updates_batch, &progress);
+        batch.flush = flush;
+        let batch = Arc::new(batch);
         updates_batch.retain(|u| seen.changes(u));
         let shards = match db::prepare_batch(&updates_batch, connections) {
             Ok(shards) => shards,

@@ -16,9 +16,9 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::ingest::{self, Ingest};
+use crate::ingest::{self, Flush, Ingest};
 use crate::metrics::Metrics;
-use crate::{history, progress};
+use crate::{bulk, history, progress};
 
 /// The advisory lock key ("cescrow" in ASCII).
 const LOCK_KEY: i64 = 0x0063_6573_6372_6f77;
@@ -100,12 +100,25 @@ struct Term {
 }
 
 impl Term {
-    fn start(config: &IngestConfig) -> Term {
+    /// Starts ingesting; into empty tables, without their secondary indexes
+    /// until the first snapshot is written ([`bulk`]).
+    async fn start(config: &IngestConfig) -> Term {
+        match bulk::defer_if_empty(&config.pool).await {
+            Ok(0) => {}
+            Ok(deferred) => {
+                tracing::info!(deferred, "first snapshot: secondary indexes built after it")
+            }
+            // Whatever an earlier load deferred is still built after the
+            // first snapshot.
+            Err(e) => tracing::warn!(error = %e, "deferring indexes failed; loading with them"),
+        }
         let (stop, stop_rx) = watch::channel(false);
         let (updates, updates_rx) = mpsc::channel(config.channel_capacity);
+        let (flush, flushes) = Flush::channel();
         let writer = tokio::spawn(ingest::write_updates(
             config.pool.clone(),
             updates_rx,
+            flushes,
             config.write_connections,
             config.metrics.clone(),
             stop_rx.clone(),
@@ -117,6 +130,9 @@ impl Term {
             pool: config.pool.clone(),
             metrics: config.metrics.clone(),
             updates: updates.clone(),
+            flush,
+            build_connections: config.write_connections,
+            first_snapshot: Arc::new(true.into()),
         };
         let sources = vec![
             tokio::spawn({
@@ -171,7 +187,7 @@ pub async fn ingest_while_leader(config: IngestConfig, mut shutdown: watch::Rece
         };
         config.metrics.set_role(IndexerRole::Leader);
         tracing::info!("leader lock acquired: ingesting");
-        let term = Term::start(&config);
+        let term = Term::start(&config).await;
         let shutting_down = tokio::select! {
             () = leadership.lost() => {
                 tracing::warn!("leader lock connection lost: stopping ingest, competing again");

@@ -2,6 +2,7 @@
 //! from a Solana JSON-RPC node into PostgreSQL, and serves them over HTTP.
 
 pub mod api;
+pub mod bulk;
 pub mod copy;
 pub mod db;
 pub mod decode;

@@ -21,6 +21,8 @@ pub const GAP_SNAPSHOTS: &str = "indexer_gap_snapshots_total";
 pub const ACCOUNTS_CLOSED: &str = "indexer_accounts_closed_total";
 /// Program events stored.
 pub const EVENTS_WRITTEN: &str = "indexer_events_written_total";
+/// Secondary indexes dropped while a first snapshot loads, not yet rebuilt.
+pub const DEFERRED_INDEXES: &str = "indexer_deferred_indexes";
 const INDEXED_SLOT: &str = "indexer_indexed_slot";
 const CHAIN_SLOT: &str = "indexer_chain_slot";
 const LAG_SLOTS: &str = "indexer_lag_slots";
@@ -69,6 +71,10 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
         NOTIFICATION_AGE,
         "Seconds since the last program notification."
     );
+    describe_gauge!(
+        DEFERRED_INDEXES,
+        "Secondary indexes dropped while a first snapshot loads, not yet rebuilt."
+    );
     describe_histogram!(REQUEST_DURATION, "API request latency.");
     for name in [
         ACCOUNTS_READ,
@@ -80,12 +86,18 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
     ] {
         counter!(name).absolute(0);
     }
+    gauge!(DEFERRED_INDEXES).set(0.0);
     Ok(handle)
 }
 
 /// Adds `n` to the counter `name`.
 pub fn count(name: &'static str, n: u64) {
     counter!(name).increment(n);
+}
+
+/// Sets the gauge `name` to `value`.
+pub fn set(name: &'static str, value: u64) {
+    gauge!(name).set(value as f64);
 }
 
 /// Records one HTTP request's latency.

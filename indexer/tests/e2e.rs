@@ -11,7 +11,7 @@ use compute_escrow::instructions::{ListingTerms, ListingUpdate};
 use compute_escrow::pda;
 use compute_escrow::state::{CloseReason, Lease, LeaseState, Listing, ListingState};
 use compute_escrow_indexer::decode::{AccountKind, AccountUpdate, ProgramAccount};
-use compute_escrow_indexer::{db, history};
+use compute_escrow_indexer::{bulk, db, history};
 use compute_escrow_tests::chain::{free_ports, ChainMarket};
 use compute_escrow_tests::pg::TestPostgres;
 use compute_escrow_tests::poll::poll;
@@ -412,17 +412,20 @@ async fn the_sharded_writer_keeps_each_addresses_newest_read() {
     for read in reads {
         queue.send(read).await.unwrap();
     }
-    drop(queue);
+    let (flush, flushes) = compute_escrow_indexer::ingest::Flush::channel();
     let (_stop, stop) = tokio::sync::watch::channel(false);
     let progress = std::sync::Arc::new(compute_escrow_indexer::metrics::Metrics::default());
     let writer = tokio::spawn(compute_escrow_indexer::ingest::write_updates(
         pool.clone(),
         queued,
+        flushes,
         3,
         progress.clone(),
         stop,
     ));
-    writer.await.unwrap();
+    // The channel stays open: a flush answers once every read queued
+    // before it is written, not when the writer ends.
+    assert!(flush.written().await, "every queued read written");
 
     let prices: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT pubkey, price_lamports_per_hour::text, slot FROM listings ORDER BY pubkey",
@@ -451,6 +454,82 @@ async fn the_sharded_writer_keeps_each_addresses_newest_read() {
         "each older lease closed by its successor"
     );
     assert_eq!(progress.indexed_slot(), 20, "every batch accounted for");
+    drop(queue);
+    writer.await.unwrap();
+    assert!(!flush.written().await, "a stopped writer answers no");
+}
+
+/// Every index in the database and its definition, by name.
+async fn index_definitions(pool: &sqlx::PgPool) -> Vec<(String, String)> {
+    sqlx::query_as(
+        "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// A first snapshot into empty tables loads without the account tables'
+/// secondary indexes and builds the same ones after; a leader that died
+/// mid-load leaves them recorded for the next; populated tables keep theirs.
+#[tokio::test]
+async fn a_first_backfill_builds_the_secondary_indexes_after_loading() {
+    let pg = TestPostgres::start();
+    let pool = db::connect(&pg.database("bulk")).await.unwrap();
+    let migrated = index_definitions(&pool).await;
+    let recorded = || async {
+        sqlx::query_as::<_, (String, String)>(
+            "SELECT name, definition FROM deferred_indexes ORDER BY 1",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+
+    assert_eq!(bulk::defer_if_empty(&pool).await.unwrap(), 11);
+    let loading = index_definitions(&pool).await;
+    let dropped: Vec<_> = migrated
+        .iter()
+        .filter(|index| !loading.contains(index))
+        .cloned()
+        .collect();
+    assert_eq!(dropped, recorded().await, "every dropped index recorded");
+    assert_eq!(dropped.len(), 11);
+    for (name, _) in &loading {
+        let account_table = ["config", "providers", "listings", "leases"]
+            .iter()
+            .any(|table| name.starts_with(table));
+        assert!(
+            !account_table || name.ends_with("_pkey"),
+            "only the keys stay on account tables, not {name}"
+        );
+    }
+
+    // The next leader after a crash mid-load: the same indexes stay deferred.
+    assert_eq!(bulk::defer_if_empty(&pool).await.unwrap(), 11);
+    assert_eq!(recorded().await, dropped, "the record is kept, not redone");
+
+    db::write_batch(
+        &pool,
+        &[
+            listing_at(1, 1, ListingState::Active),
+            cancelled_lease_at(Pubkey::new_unique(), 2),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(bulk::build_deferred(&pool, 2).await.unwrap(), 11);
+    assert_eq!(
+        index_definitions(&pool).await,
+        migrated,
+        "the same indexes back"
+    );
+    assert!(recorded().await.is_empty());
+    assert_eq!(bulk::build_deferred(&pool, 2).await.unwrap(), 0);
+
+    // Tables with rows keep their indexes.
+    assert_eq!(bulk::defer_if_empty(&pool).await.unwrap(), 0);
+    assert_eq!(index_definitions(&pool).await, migrated);
 }
 
 fn settled_event(lease: Pubkey) -> history::StoredEvent {
@@ -1089,8 +1168,11 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
     // config + provider + listing + capacity + 60 opens + 150 updates.
     let expected_events: i64 = 214;
 
+    // An earlier leader died mid-load: it had deferred the indexes.
+    let pool = db::connect(&database).await.unwrap();
+    let migrated = index_definitions(&pool).await;
+    assert!(bulk::defer_if_empty(&pool).await.unwrap() > 0);
     let indexer = Indexer::start(&database, &m.chain.v.rpc_url, &m.chain.v.ws_url).await;
-    let pool = sqlx::PgPool::connect(&database).await.unwrap();
     let events = |pool: sqlx::PgPool| async move {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM events")
             .fetch_one(&pool)
@@ -1142,6 +1224,11 @@ async fn killed_mid_backfill_resumes_to_equal_the_chain() {
         ) == Some(on_chain.price_lamports_per_hour)
     })
     .await;
+    wait_for("the deferred indexes built", || async {
+        bulk::deferred(&pool).await.unwrap() == 0
+    })
+    .await;
+    assert_eq!(index_definitions(&pool).await, migrated);
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
         events(pool.clone()).await,

@@ -3,7 +3,8 @@
 //! - `backfill --database-url URL --accounts N`: writes N synthetic listing and
 //!   lease accounts (half each) through the indexer's writer
 //!   (`ingest::write_updates`, fed through its bounded channel), prints
-//!   accounts/s;
+//!   accounts/s; into empty tables as a leader's first snapshot does (the
+//!   secondary indexes deferred and built after, included in the time);
 //! - `load --url URL --concurrency C --seconds S`: GETs URL from C concurrent
 //!   clients for S seconds (run it as a second process next to the API),
 //!   prints requests/s and p50/p99 latency;
@@ -16,10 +17,10 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use compute_escrow::state::{AttestorSet, Lease, Listing, ListingState};
-use compute_escrow_indexer::db;
 use compute_escrow_indexer::decode::{AccountUpdate, ProgramAccount};
 use compute_escrow_indexer::ingest;
 use compute_escrow_indexer::metrics::Metrics;
+use compute_escrow_indexer::{bulk, db};
 use solana_sdk::pubkey::Pubkey;
 use tokio::sync::{mpsc, watch};
 
@@ -50,6 +51,10 @@ enum Mode {
         /// `--write-connections`).
         #[arg(long, default_value_t = ingest::DEFAULT_WRITE_CONNECTIONS)]
         write_connections: usize,
+        /// Write with the secondary indexes in place, as into populated
+        /// tables, instead of deferring them as a first snapshot does.
+        #[arg(long)]
+        keep_indexes: bool,
     },
     /// Synthetic program accounts as `solana-test-validator --account-dir` files.
     Accounts {
@@ -140,6 +145,7 @@ async fn backfill(
     from: usize,
     per_second: Option<u32>,
     write_connections: usize,
+    keep_indexes: bool,
 ) {
     let pool = db::connect(database_url).await.expect("database");
     let updates: Vec<AccountUpdate> = synthetic(from, accounts)
@@ -151,11 +157,18 @@ async fn backfill(
         })
         .collect();
     let (queue, queued) = mpsc::channel(ingest::DEFAULT_CHANNEL_CAPACITY);
+    let (_flush, flushes) = ingest::Flush::channel();
     let (_stop, stop) = watch::channel(false);
     let started = Instant::now();
+    let deferred = if keep_indexes {
+        0
+    } else {
+        bulk::defer_if_empty(&pool).await.expect("defer indexes")
+    };
     let writer = tokio::spawn(ingest::write_updates(
-        pool,
+        pool.clone(),
         queued,
+        flushes,
         write_connections,
         Arc::new(Metrics::default()),
         stop,
@@ -174,9 +187,22 @@ async fn backfill(
     }
     drop(queue);
     writer.await.expect("the writer finishes");
+    let loaded = started.elapsed();
+    bulk::build_deferred(&pool, write_connections)
+        .await
+        .expect("build the deferred indexes");
     let elapsed = started.elapsed();
+    let indexes = if deferred > 0 {
+        format!(
+            "loaded in {:.2} s, {deferred} deferred indexes built in {:.2} s",
+            loaded.as_secs_f64(),
+            (elapsed - loaded).as_secs_f64()
+        )
+    } else {
+        "indexes live".to_string()
+    };
     println!(
-        "backfill: {accounts} accounts ({} listings, {} leases) on {write_connections} connection(s) in {:.2} s = {:.0} accounts/s",
+        "backfill: {accounts} accounts ({} listings, {} leases) on {write_connections} connection(s) ({indexes}) in {:.2} s = {:.0} accounts/s",
         accounts.div_ceil(2),
         accounts / 2,
         elapsed.as_secs_f64(),
@@ -273,7 +299,18 @@ async fn main() {
             from,
             per_second,
             write_connections,
-        } => backfill(&database_url, accounts, from, per_second, write_connections).await,
+            keep_indexes,
+        } => {
+            backfill(
+                &database_url,
+                accounts,
+                from,
+                per_second,
+                write_connections,
+                keep_indexes,
+            )
+            .await
+        }
         Mode::Accounts { dir, accounts } => account_files(&dir, accounts),
         Mode::Load {
             url,
