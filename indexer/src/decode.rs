@@ -20,16 +20,6 @@ impl AccountKind {
     /// All kinds.
     pub const ALL: [AccountKind; 4] = [Self::Config, Self::Provider, Self::Listing, Self::Lease];
 
-    /// The 8-byte Anchor discriminator accounts of this kind start with.
-    pub fn discriminator(self) -> &'static [u8] {
-        match self {
-            Self::Config => Config::DISCRIMINATOR,
-            Self::Provider => Provider::DISCRIMINATOR,
-            Self::Listing => Listing::DISCRIMINATOR,
-            Self::Lease => Lease::DISCRIMINATOR,
-        }
-    }
-
     /// The table mirroring this kind.
     pub fn table(self) -> &'static str {
         match self {

@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::decode::{AccountKind, AccountUpdate, ProgramAccount};
 use crate::metrics::{self, Metrics};
-use crate::snapshot::{self, Snapshot};
+use crate::snapshot;
 use crate::{bulk, db};
 
 /// Most updates written in one database transaction: the writer takes
@@ -78,19 +78,20 @@ pub(crate) fn to_update(keyed: &RpcKeyedAccount, slot: u64) -> Option<AccountUpd
 }
 
 impl Ingest {
-    /// Snapshots every kind (streamed: each account goes to the writer as the
-    /// response arrives) and marks rows whose account no longer exists
+    /// Snapshots the program (streamed: each account goes to the writer as
+    /// the response arrives) and marks rows whose account no longer exists
     /// closed (never deleted).
     pub async fn reconcile(&self) -> Result<(), String> {
+        let started = std::time::Instant::now();
+        let snapshot = snapshot::program_accounts(&self.http, &self.rpc_url, &self.updates).await?;
+        tracing::debug!(accounts = snapshot.len(), slot = snapshot.slot, elapsed = ?started.elapsed(), "snapshot read");
         for kind in AccountKind::ALL {
-            let Snapshot { slot, present } =
-                snapshot::program_accounts(&self.http, &self.rpc_url, kind, &self.updates).await?;
-            let closed = db::mark_closed(&self.pool, kind, &present, slot)
+            let closed = db::mark_closed(&self.pool, kind, snapshot.present(kind), snapshot.slot)
                 .await
                 .map_err(|e| format!("mark closed: {e}"))?;
             metrics::count(metrics::ACCOUNTS_CLOSED, closed);
-            self.metrics.chain(slot);
         }
+        self.metrics.chain(snapshot.slot);
         Ok(())
     }
 

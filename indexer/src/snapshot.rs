@@ -2,8 +2,11 @@
 //! time as it arrives and each account goes straight to the writer's bounded
 //! channel, so a snapshot's memory does not grow with the program's size
 //! (the whole response of a million accounts would be about a gigabyte of
-//! JSON, and as much again decoded).
+//! JSON, and as much again decoded). One request reads every kind: the node
+//! scans the program's accounts once, not once per kind (with filters by
+//! discriminator, two empty kinds cost 150 ms of a 50k-account snapshot).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::io::Read;
 use std::time::Duration;
@@ -12,7 +15,6 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use serde::Deserialize;
 use serde_json::json;
 use solana_rpc_client_api::config::RpcProgramAccountsConfig;
-use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::response::RpcKeyedAccount;
 use tokio::sync::mpsc;
 
@@ -24,27 +26,41 @@ pub const RPC_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Response chunks buffered between the socket and the decoder.
 const CHUNKS_IN_FLIGHT: usize = 8;
 
-/// What a snapshot of one kind read.
+/// What a snapshot read.
+#[derive(Debug)]
 pub struct Snapshot {
     /// The slot the node read the accounts at.
     pub slot: u64,
-    /// The addresses of every account it sent to the writer.
-    pub present: Vec<String>,
+    /// The addresses of every account it sent to the writer, by kind.
+    present: HashMap<AccountKind, Vec<String>>,
 }
 
-/// Reads every account of `kind` from the node at `rpc_url` and sends each,
-/// decoded, to `updates` while the response is still arriving.
+impl Snapshot {
+    /// The addresses of the accounts of `kind` it sent to the writer.
+    pub fn present(&self, kind: AccountKind) -> &[String] {
+        self.present.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many accounts it sent to the writer.
+    pub fn len(&self) -> usize {
+        self.present.values().map(Vec::len).sum()
+    }
+
+    /// Whether it found no account of ours.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Reads every account of the program from the node at `rpc_url` and sends
+/// each of ours, decoded, to `updates` while the response is still arriving.
 pub async fn program_accounts(
     http: &reqwest::Client,
     rpc_url: &str,
-    kind: AccountKind,
     updates: &mpsc::Sender<AccountUpdate>,
 ) -> Result<Snapshot, String> {
     let config = RpcProgramAccountsConfig {
-        filters: Some(vec![RpcFilterType::Memcmp(Memcmp::new_raw_bytes(
-            0,
-            kind.discriminator().to_vec(),
-        ))]),
+        filters: None,
         account_config: account_config(),
         with_context: Some(true),
         sort_results: None,
@@ -67,7 +83,7 @@ pub async fn program_accounts(
     let (chunks, chunks_rx) = mpsc::channel(CHUNKS_IN_FLIGHT);
     let decoder = tokio::task::spawn_blocking({
         let updates = updates.clone();
-        move || decode(ChunkReader::new(chunks_rx), kind, &updates)
+        move || decode(ChunkReader::new(chunks_rx), &updates)
     });
     let mut failure = None;
     loop {
@@ -132,17 +148,12 @@ impl<T: AsRef<[u8]> + Default> Read for ChunkReader<T> {
 
 /// Decodes a JSON-RPC `getProgramAccounts` response (with context) from
 /// `reader`, sending each account of ours to `updates`.
-fn decode(
-    reader: impl Read,
-    kind: AccountKind,
-    updates: &mpsc::Sender<AccountUpdate>,
-) -> Result<Snapshot, String> {
+fn decode(reader: impl Read, updates: &mpsc::Sender<AccountUpdate>) -> Result<Snapshot, String> {
     let mut sink = Sink {
-        kind,
         updates,
         slot: None,
         early: Vec::new(),
-        present: Vec::new(),
+        present: HashMap::new(),
     };
     let mut json =
         serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(1 << 16, reader));
@@ -161,13 +172,12 @@ fn decode(
 
 /// Where decoded accounts go.
 struct Sink<'a> {
-    kind: AccountKind,
     updates: &'a mpsc::Sender<AccountUpdate>,
     /// The context slot, once read.
     slot: Option<u64>,
     /// Accounts read before the context (held until its slot is known).
     early: Vec<RpcKeyedAccount>,
-    present: Vec<String>,
+    present: HashMap<AccountKind, Vec<String>>,
 }
 
 impl Sink<'_> {
@@ -179,10 +189,10 @@ impl Sink<'_> {
         let Some(update) = to_update(&keyed, slot) else {
             return Ok(());
         };
-        if update.account.kind() != self.kind {
-            return Ok(());
-        }
-        self.present.push(keyed.pubkey);
+        self.present
+            .entry(update.account.kind())
+            .or_default()
+            .push(keyed.pubkey);
         self.updates
             .blocking_send(update)
             .map_err(|_| "writer stopped".to_string())
@@ -310,7 +320,7 @@ mod tests {
     use crate::decode::ProgramAccount;
     use anchor_lang::AccountSerialize;
     use base64::Engine;
-    use compute_escrow::state::Listing;
+    use compute_escrow::state::{Lease, Listing};
 
     fn keyed(pubkey: &str, data: &[u8]) -> serde_json::Value {
         json!({
@@ -345,7 +355,7 @@ mod tests {
         }
         drop(chunks);
         let (updates, mut updates_rx) = mpsc::channel(16);
-        let result = decode(ChunkReader::new(chunks_rx), AccountKind::Listing, &updates);
+        let result = decode(ChunkReader::new(chunks_rx), &updates);
         drop(updates);
         let mut sent = Vec::new();
         while let Ok(update) = updates_rx.try_recv() {
@@ -354,13 +364,26 @@ mod tests {
         (result, sent)
     }
 
+    fn lease_bytes(hours: u32) -> Vec<u8> {
+        let mut data = Vec::new();
+        Lease {
+            hours,
+            ..Lease::default()
+        }
+        .try_serialize(&mut data)
+        .expect("serialise");
+        data
+    }
+
     #[test]
     fn accounts_stream_through_in_any_chunking_and_order() {
         let a = solana_sdk::pubkey::Pubkey::new_unique().to_string();
         let b = solana_sdk::pubkey::Pubkey::new_unique().to_string();
+        let c = solana_sdk::pubkey::Pubkey::new_unique().to_string();
         let accounts = json!([
             keyed(&a, &listing_bytes(7)),
             keyed("x", b"junk"),
+            keyed(&c, &lease_bytes(3)),
             keyed(&b, &listing_bytes(9))
         ]);
         let context_first = json!({"jsonrpc": "2.0", "result": {"context": {"slot": 42, "apiVersion": "4"}, "value": accounts}, "id": 1});
@@ -370,15 +393,27 @@ mod tests {
                 let (result, sent) = run(&body.to_string(), chunk);
                 let snapshot = result.expect("decoded");
                 assert_eq!(snapshot.slot, 42);
-                assert_eq!(snapshot.present, vec![a.clone(), b.clone()]);
-                let prices: Vec<u64> = sent
+                assert_eq!(
+                    snapshot.present(AccountKind::Listing),
+                    [a.clone(), b.clone()]
+                );
+                assert_eq!(
+                    snapshot.present(AccountKind::Lease),
+                    std::slice::from_ref(&c)
+                );
+                assert!(snapshot.present(AccountKind::Config).is_empty());
+                assert_eq!(snapshot.len(), 3);
+                let read: Vec<(String, u64)> = sent
                     .iter()
                     .map(|u| match &u.account {
-                        ProgramAccount::Listing(l) => l.price_lamports_per_hour,
-                        other => panic!("not a listing: {other:?}"),
+                        ProgramAccount::Listing(l) => {
+                            (u.pubkey.to_string(), l.price_lamports_per_hour)
+                        }
+                        ProgramAccount::Lease(l) => (u.pubkey.to_string(), u64::from(l.hours)),
+                        other => panic!("not generated: {other:?}"),
                     })
                     .collect();
-                assert_eq!(prices, vec![7, 9]);
+                assert_eq!(read, [(a.clone(), 7), (c.clone(), 3), (b.clone(), 9)]);
                 assert!(sent.iter().all(|u| u.slot == 42));
             }
         }
@@ -389,7 +424,7 @@ mod tests {
         let error =
             json!({"jsonrpc": "2.0", "error": {"code": -32010, "message": "excluded"}, "id": 1});
         let (result, _) = run(&error.to_string(), 5);
-        assert!(result.err().expect("refused").contains("excluded"));
+        assert!(result.expect_err("refused").contains("excluded"));
         let a = solana_sdk::pubkey::Pubkey::new_unique().to_string();
         let whole =
             json!({"result": {"context": {"slot": 1}, "value": [keyed(&a, &listing_bytes(1))]}})
@@ -397,6 +432,6 @@ mod tests {
         let (result, _) = run(&whole[..whole.len() - 3], 64);
         assert!(result.is_err(), "a cut-off response is an error");
         let (result, _) = run(r#"{"result": {"value": []}}"#, 64);
-        assert!(result.err().expect("refused").contains("no context slot"));
+        assert!(result.expect_err("refused").contains("no context slot"));
     }
 }
