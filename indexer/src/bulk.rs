@@ -1,7 +1,7 @@
 //! A first snapshot into empty tables loads without the secondary indexes:
 //! they are dropped before it and built after it is written, one sort per
 //! index instead of an insert into every index for every row (1M accounts
-//! load and index about a third faster, `scripts/bench-indexer.sh`).
+//! load and index about 1.4x as fast, `scripts/bench-indexer.sh`).
 //!
 //! Crash-safe: the definitions are recorded in `deferred_indexes` in the
 //! transaction that drops the indexes, and each index is built in the
