@@ -52,9 +52,6 @@ pub struct Ingest {
     pub flush: Flush,
     /// Connections deferred indexes are built on at once.
     pub build_connections: usize,
-    /// Set until this term's first snapshot is written and the indexes
-    /// deferred for it are built.
-    pub first_snapshot: Arc<AtomicBool>,
 }
 
 /// How accounts are read: base64 at `confirmed`.
@@ -133,10 +130,7 @@ impl Ingest {
         // stream, so the snapshot cannot miss anything in between.
         metrics::count(metrics::GAP_SNAPSHOTS, 1);
         self.reconcile().await?;
-        if self.first_snapshot.load(Ordering::Relaxed) {
-            self.build_deferred_indexes().await?;
-            self.first_snapshot.store(false, Ordering::Relaxed);
-        }
+        self.build_deferred_indexes().await?;
         tracing::info!("subscribed and snapshotted");
         self.metrics.streaming(true);
         let ended = loop {
@@ -162,8 +156,9 @@ impl Ingest {
         ended
     }
 
-    /// Once a snapshot is handed to the writer: waits until it is written,
-    /// then builds the indexes deferred for it (if any).
+    /// Once a snapshot is handed to the writer: if indexes are deferred (a
+    /// first snapshot into empty tables, or an earlier leader's unfinished
+    /// one), waits until it is written and builds them.
     async fn build_deferred_indexes(&self) -> Result<(), String> {
         let deferred = bulk::deferred(&self.pool)
             .await

@@ -132,7 +132,6 @@ impl Term {
             updates: updates.clone(),
             flush,
             build_connections: config.write_connections,
-            first_snapshot: Arc::new(true.into()),
         };
         let sources = vec![
             tokio::spawn({

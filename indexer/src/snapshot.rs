@@ -42,13 +42,8 @@ impl Snapshot {
     }
 
     /// How many accounts it sent to the writer.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.present.values().map(Vec::len).sum()
-    }
-
-    /// Whether it found no account of ours.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
